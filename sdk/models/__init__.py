@@ -1,0 +1,1 @@
+"""Models: frozen attrs classes for Kubernetes objects and the three contracts."""
