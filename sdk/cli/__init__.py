@@ -1,0 +1,7 @@
+"""The ``podkit`` command line."""
+
+from __future__ import annotations
+
+from podkit.cli._main import main
+
+__all__ = ["main"]

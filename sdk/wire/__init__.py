@@ -1,0 +1,1 @@
+"""Wire adapters: podkit's contracts spoken over the real protocols (CRI, CNI, CSI)."""
