@@ -1,0 +1,131 @@
+"""The conformance pytest plugin (entry point ``pytest11``).
+
+Inert unless ``--podkit-plugin`` is given: it only adds options and fixtures,
+which the suites in this package use. It selects the target plugin, loads it
+into a :class:`podkit.PluginManager`, and gives the suites a
+:class:`Target` per kind. Each suite test names the spec rule it checks in
+its docstring.
+
+Options:
+
+``--podkit-plugin NAME``
+    an installed plugin's entry-point name, or ``module:attribute`` for a
+    plugin object that is not installed (a class is instantiated).
+``--podkit-target NAME``
+    the handler / CNI type / CSI driver to address; by default the first
+    name the plugin declares with :func:`podkit.answers_for`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import final
+
+import attrs
+import pytest
+
+import podkit
+from podkit.hookspecs import KINDS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add the target options."""
+    group = parser.getgroup("podkit-conformance", "podkit conformance suites")
+    group.addoption(
+        "--podkit-plugin",
+        metavar="NAME",
+        help="plugin under test: an installed plugin's name or module:attribute",
+    )
+    group.addoption(
+        "--podkit-target",
+        metavar="NAME",
+        help="handler / CNI type / CSI driver to address (default: the plugin's first name)",
+    )
+
+
+@final
+@attrs.frozen
+class Target:
+    """The plugin under test and the name calls are addressed to."""
+
+    #: A manager that holds the plugin under test (and the trace plugin when
+    #: ``PODKIT_TRACE=1``).
+    manager: podkit.PluginManager
+    #: The plugin's registered name.
+    plugin: str
+    #: The handler / CNI type / CSI driver calls are addressed to.
+    name: str
+
+
+_LOADED = pytest.StashKey[tuple[podkit.PluginManager, str]]()
+
+
+def _load(spec: str) -> tuple[podkit.PluginManager, str]:
+    if ":" in spec:
+        module_name, _, attribute = spec.partition(":")
+        try:
+            plugin = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as exc:
+            msg = f"--podkit-plugin {spec}: cannot import it: {type(exc).__name__}: {exc}"
+            raise pytest.UsageError(msg) from exc
+        manager = podkit.PluginManager.load(entry_points=False)
+        return manager, manager.register(plugin, name=attribute)
+    manager = podkit.PluginManager.load(select=[spec])
+    if spec not in {info.name for info in manager.plugins()}:
+        msg = f"--podkit-plugin {spec}: no installed plugin has that name (see `podkit plugins`)"
+        raise pytest.UsageError(msg)
+    return manager, spec
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the plugin under test up front, so that a bad name is one clear line."""
+    spec = config.getoption("--podkit-plugin")
+    if spec:
+        try:
+            config.stash[_LOADED] = _load(spec)
+        except podkit.PodkitError as exc:
+            msg = f"--podkit-plugin {spec}: {exc}"
+            raise pytest.UsageError(msg) from exc
+
+
+@pytest.fixture(scope="session")
+def podkit_plugin(request: pytest.FixtureRequest) -> tuple[podkit.PluginManager, str]:
+    """The manager holding the plugin under test, and the plugin's name."""
+    loaded = request.config.stash.get(_LOADED, None)
+    if loaded is None:
+        pytest.skip("no conformance target: pass --podkit-plugin NAME")
+    return loaded
+
+
+def _target(request: pytest.FixtureRequest, kind: str) -> Target:
+    manager, plugin = request.getfixturevalue("podkit_plugin")
+    info = next(i for i in manager.plugins() if i.name == plugin)
+    name = request.config.getoption("--podkit-target") or (info.answers_for or (None,))[0]
+    if name is None:
+        pytest.fail(
+            f"plugin {plugin!r} declares no names (podkit.answers_for); pass --podkit-target",
+            pytrace=False,
+        )
+    if info.kind not in {kind, "any"}:
+        pytest.fail(f"plugin {plugin!r} is a {info.kind} plugin, not a {kind} one", pytrace=False)
+    if not any(hook.startswith(KINDS[kind].prefix) for hook in info.hooks):
+        pytest.fail(f"plugin {plugin!r} implements no {kind} hooks", pytrace=False)
+    return Target(manager=manager, plugin=plugin, name=name)
+
+
+@pytest.fixture(scope="session")
+def runtime_target(request: pytest.FixtureRequest) -> Target:
+    """The runtime plugin under test; calls are addressed to ``.name`` (the handler)."""
+    return _target(request, "runtime")
+
+
+@pytest.fixture(scope="session")
+def network_target(request: pytest.FixtureRequest) -> Target:
+    """The network plugin under test; calls are addressed to ``.name`` (the CNI type)."""
+    return _target(request, "network")
+
+
+@pytest.fixture(scope="session")
+def storage_target(request: pytest.FixtureRequest) -> Target:
+    """The storage plugin under test; calls are addressed to ``.name`` (the CSI driver)."""
+    return _target(request, "storage")
