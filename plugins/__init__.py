@@ -1,0 +1,1 @@
+"""The reference plugins: runtime, network and storage (coming with their issues)."""
