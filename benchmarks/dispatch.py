@@ -64,7 +64,7 @@ def _exec(argv: list[str]) -> Callable[[], object]:
 
 
 def _show(label: str, seconds: float, baseline: float | None) -> None:
-    ratio = f"  {baseline / seconds:10.1f}x faster than upstream exec" if baseline else ""
+    ratio = f"  {seconds / baseline:10.4f} x the upstream exec's time" if baseline else ""
     print(f"{label:48s} {seconds * 1e6:12.1f} us{ratio}")
 
 

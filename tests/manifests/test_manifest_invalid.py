@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from podkit import manifests
+from podkit.cli import main
 from podkit.errors import FieldError, ManifestError
 
 DELETE = object()
@@ -813,3 +814,15 @@ def test_every_error_of_a_document_is_reported_at_once():
     assert (
         lines[2] == 'pod.yaml: spec.containers[0].resources.limits.memory: invalid quantity "64Q"'
     )
+
+
+@pytest.mark.parametrize(("document", "expected"), CASES)
+def test_podkit_validate_exits_1_listing_each_error_path_first(
+    document, expected, tmp_path, capsys
+):
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump(document))
+    assert main(["validate", "-f", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{p}: {m}  ({path})" for p, m in expected]
+    assert "Traceback" not in out + err

@@ -342,3 +342,15 @@ def test_a_misspelt_hook_in_an_installed_plugin_names_the_distribution(tmp_path,
         "plugin 'typo' from distribution 'acme-typo': hook 'network_versoin' is not a podkit"
         " hook (did you mean 'network_version'?)"
     )
+
+
+def test_trace_wraps_every_hook_of_every_kind():
+    from podkit.hookspecs import KINDS
+    from podkit.pluginmanager import TracePlugin
+
+    manager = podkit.PluginManager.load(entry_points=False, trace=True)
+    [info] = manager.plugins()
+    every_hook = sorted(h for kind in KINDS.values() for h in kind.module.__all__)
+    assert list(info.hooks) == every_hook
+    assert isinstance(info.plugin, TracePlugin)
+    assert len(every_hook) == 23 + 6 + 25
