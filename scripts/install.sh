@@ -11,6 +11,9 @@ APT_PACKAGES=(
   iproute2         # ip netns, used by tests and the leak checker's checks
   nftables         # nft: NAT and port mapping; the leak checker lists its tables
   util-linux       # mount, unshare, nsenter
+  docker-registry  # a local OCI registry for image pull tests
+  skopeo           # pushes test images to it
+  containernetworking-plugins  # the upstream CNI plugins, the peers of podkit's
 )
 
 if [ "$(id -u)" -ne 0 ]; then
