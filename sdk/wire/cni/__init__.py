@@ -1,12 +1,38 @@
-"""The CNI executable protocol: the ``podkit-cni`` executable.
+"""The CNI executable protocol, both ways.
 
-Until the network issue lands, ``podkit-cni`` answers ``VERSION`` only and
-says so for every other command. It imports nothing it does not need, so
-that a CNI caller pays little for each exec.
+- ``podkit-cni`` (:func:`main`): podkit network plugins as CNI plugin
+  binaries, for containerd, CRI-O or any CNI caller;
+- :class:`CniExecPlugin`: upstream CNI plugin binaries (Debian's
+  containernetworking-plugins in ``/usr/lib/cni``) as a podkit network plugin.
+
+Names load on first use: ``podkit-cni`` is exec'd once per CNI call, and
+must not pay for the exec client's imports.
 """
 
 from __future__ import annotations
 
-from podkit.wire.cni._exec import main
+import importlib
+from typing import TYPE_CHECKING, Final
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from podkit.wire.cni._client import DEFAULT_CNI_PATH as DEFAULT_CNI_PATH
+    from podkit.wire.cni._client import CniExecPlugin as CniExecPlugin
+    from podkit.wire.cni._exec import main as main
+    from podkit.wire.cni._exec import run as run
+
+__all__ = ["DEFAULT_CNI_PATH", "CniExecPlugin", "main", "run"]
+
+_LAZY: Final = {
+    "DEFAULT_CNI_PATH": "podkit.wire.cni._client",
+    "CniExecPlugin": "podkit.wire.cni._client",
+    "main": "podkit.wire.cni._exec",
+    "run": "podkit.wire.cni._exec",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'podkit.wire.cni' has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(module), name)
