@@ -14,11 +14,23 @@ Options:
 ``--podkit-target NAME``
     the handler / CNI type / CSI driver to address; by default the first
     name the plugin declares with :func:`podkit.answers_for`.
+``--via-exec``
+    (network) reach the plugin through the ``podkit-cni`` executable, as a
+    CNI runtime would: a folder of symbolic links named by its types, run
+    by :class:`podkit.CniExecPlugin`. The plugin must be installed.
+``--cni-path DIR``
+    (network) test the CNI plugin binaries in ``DIR`` (e.g. Debian's
+    ``/usr/lib/cni``) instead of a podkit plugin; pick one with
+    ``--podkit-target``.
 """
 
 from __future__ import annotations
 
 import importlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
 from typing import final
 
 import attrs
@@ -35,6 +47,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--podkit-plugin",
         metavar="NAME",
         help="plugin under test: an installed plugin's name or module:attribute",
+    )
+    group.addoption(
+        "--via-exec",
+        action="store_true",
+        help="network: call the plugin through the podkit-cni executable",
+    )
+    group.addoption(
+        "--cni-path",
+        metavar="DIR",
+        help="network: test the upstream CNI plugin binaries in DIR",
     )
     group.addoption(
         "--podkit-target",
@@ -58,6 +80,7 @@ class Target:
 
 
 _LOADED = pytest.StashKey[tuple[podkit.PluginManager, str]]()
+_DEFAULT_TARGET = pytest.StashKey[str]()
 
 
 def _load(spec: str) -> tuple[podkit.PluginManager, str]:
@@ -77,15 +100,46 @@ def _load(spec: str) -> tuple[podkit.PluginManager, str]:
     return manager, spec
 
 
+def _exec_manager(cni_path: str) -> tuple[podkit.PluginManager, str]:
+    manager = podkit.PluginManager.load(entry_points=False)
+    return manager, manager.register(podkit.CniExecPlugin([cni_path]), name="cni-exec")
+
+
+def _via_exec(config: pytest.Config, manager: podkit.PluginManager, plugin: str) -> str:
+    """A folder of ``<type> -> podkit-cni`` links for the plugin's types."""
+    executable = Path(sys.executable).parent / "podkit-cni"
+    if not executable.exists():
+        found = shutil.which("podkit-cni")
+        if found is None:
+            msg = "--via-exec: the podkit-cni executable is not installed"
+            raise pytest.UsageError(msg)
+        executable = Path(found)
+    folder = Path(tempfile.mkdtemp(prefix="podkit-conformance-cni-"))
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    info = next(i for i in manager.plugins() if i.name == plugin)
+    for name in info.answers_for or ():
+        (folder / name).symlink_to(executable)
+    return str(folder)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Load the plugin under test up front, so that a bad name is one clear line."""
     spec = config.getoption("--podkit-plugin")
-    if spec:
-        try:
-            config.stash[_LOADED] = _load(spec)
-        except podkit.PodkitError as exc:
-            msg = f"--podkit-plugin {spec}: {exc}"
-            raise pytest.UsageError(msg) from exc
+    cni_path = config.getoption("--cni-path")
+    try:
+        if cni_path:
+            config.stash[_LOADED] = _exec_manager(cni_path)
+        elif spec:
+            manager, plugin = _load(spec)
+            if config.getoption("--via-exec"):
+                names = next(i for i in manager.plugins() if i.name == plugin).answers_for
+                config.stash[_LOADED] = _exec_manager(_via_exec(config, manager, plugin))
+                config.stash[_DEFAULT_TARGET] = (names or ("",))[0]
+            else:
+                config.stash[_LOADED] = (manager, plugin)
+    except podkit.PodkitError as exc:
+        msg = f"--podkit-plugin {spec or cni_path}: {exc}"
+        raise pytest.UsageError(msg) from exc
 
 
 @pytest.fixture(scope="session")
@@ -93,14 +147,18 @@ def podkit_plugin(request: pytest.FixtureRequest) -> tuple[podkit.PluginManager,
     """The manager holding the plugin under test, and the plugin's name."""
     loaded = request.config.stash.get(_LOADED, None)
     if loaded is None:
-        pytest.skip("no conformance target: pass --podkit-plugin NAME")
+        pytest.skip("no conformance target: pass --podkit-plugin NAME (or --cni-path DIR)")
     return loaded
 
 
 def _target(request: pytest.FixtureRequest, kind: str) -> Target:
     manager, plugin = request.getfixturevalue("podkit_plugin")
     info = next(i for i in manager.plugins() if i.name == plugin)
-    name = request.config.getoption("--podkit-target") or (info.answers_for or (None,))[0]
+    name = (
+        request.config.getoption("--podkit-target")
+        or request.config.stash.get(_DEFAULT_TARGET, "")
+        or (info.answers_for or (None,))[0]
+    )
     if name is None:
         pytest.fail(
             f"plugin {plugin!r} declares no names (podkit.answers_for); pass --podkit-target",

@@ -41,12 +41,14 @@ if TYPE_CHECKING:
     from podkit.pluginmanager import PluginInfo as PluginInfo
     from podkit.pluginmanager import PluginManager as PluginManager
     from podkit.pluginmanager import answers_for as answers_for
+    from podkit.wire.cni import CniExecPlugin as CniExecPlugin
 
 __version__: Final = "0.1.0.dev0"
 
 __all__ = [
     "AbortedError",
     "AlreadyExistsError",
+    "CniExecPlugin",
     "DeadlineExceededError",
     "FailedPreconditionError",
     "FieldError",
@@ -78,6 +80,7 @@ _LAZY: Final = {
     "PluginInfo": "podkit.pluginmanager",
     "PluginManager": "podkit.pluginmanager",
     "answers_for": "podkit.pluginmanager",
+    "CniExecPlugin": "podkit.wire.cni",
     "hookimpl": "podkit._markers",
 }
 

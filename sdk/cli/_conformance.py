@@ -31,7 +31,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("kind", choices=sorted(KINDS), help="the suite to run")
     parser.add_argument(
         "--plugin",
-        required=True,
         metavar="NAME",
         help="an installed plugin's name (see `podkit plugins`) or a module:attribute path",
     )
@@ -39,6 +38,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--target",
         metavar="NAME",
         help="the handler / CNI type / CSI driver to address (default: the plugin's first name)",
+    )
+    parser.add_argument(
+        "--via-exec",
+        action="store_true",
+        help="network: call the plugin through the podkit-cni executable, as a CNI runtime would",
+    )
+    parser.add_argument(
+        "--cni-path",
+        metavar="DIR",
+        help="network: test the upstream CNI plugin binaries in DIR instead (with --target)",
     )
     parser.add_argument("--junitxml", metavar="FILE", help="also write a JUnit XML report")
     parser.set_defaults(run=run)
@@ -58,8 +67,16 @@ class _Summary:
 
 def run(args: argparse.Namespace) -> int:
     """Run the suite; exit 0 when every test passed or was skipped by capability."""
-    argv = ["--pyargs", f"podkit.conformance.{args.kind}", f"--podkit-plugin={args.plugin}"]
-    argv += ["-p", "no:cacheprovider"]
+    if not args.plugin and not args.cni_path:
+        print("podkit conformance: give --plugin NAME (or --cni-path DIR for network)")
+        return 2
+    argv = ["--pyargs", f"podkit.conformance.{args.kind}", "-p", "no:cacheprovider"]
+    if args.plugin:
+        argv.append(f"--podkit-plugin={args.plugin}")
+    if args.via_exec:
+        argv.append("--via-exec")
+    if args.cni_path:
+        argv.append(f"--cni-path={args.cni_path}")
     if args.target:
         argv.append(f"--podkit-target={args.target}")
     if args.junitxml:
@@ -73,5 +90,7 @@ def run(args: argparse.Namespace) -> int:
         verdict = f"conforms ({counts})"
     else:
         verdict = f"does NOT conform ({counts or 'no tests ran'})"
-    print(f"podkit conformance {args.kind}: plugin {args.plugin!r} {verdict}")
+    target = args.plugin or args.cni_path
+    how = " via podkit-cni" if args.via_exec else ""
+    print(f"podkit conformance {args.kind}: plugin {target!r}{how} {verdict}")
     return int(code)

@@ -131,3 +131,43 @@ def test_without_a_target_the_suite_skips_and_says_why(pytester):
     result = pytester.runpytest_inprocess("--pyargs", "podkit.conformance.network", "-rs")
     result.assert_outcomes(skipped=3)
     result.stdout.fnmatch_lines(["*no conformance target: pass --podkit-plugin NAME*"])
+
+
+INSTALLED = """
+import podkit
+from podkit.models.network import VersionResult
+
+
+@podkit.answers_for("pkc-bridge", "pkc-other")
+class Plugin:
+    def network_version(self):
+        return VersionResult(supported_versions=("1.0.0", "1.1.0"))
+"""
+
+
+def test_the_network_suite_runs_through_podkit_cni(pytester, monkeypatch):
+    dist = pytester.path / "pkc_cni-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: pkc-cni\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[podkit.network]\npkc = pkc_plugin:Plugin\n")
+    (pytester.path / "pkc_plugin.py").write_text(INSTALLED)
+    monkeypatch.setenv("PYTHONPATH", str(pytester.path))  # for the podkit-cni processes
+    pytester.syspathinsert()
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "podkit.conformance.network", "--podkit-plugin=pkc", "--via-exec", "-v"
+    )
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*test_version_lists_the_supported_spec_versions PASSED*"])
+
+
+def test_the_network_suite_runs_against_upstream_binaries(pytester):
+    from podkit.testing import require_binary
+
+    require_binary("/usr/lib/cni/host-local")
+    result = pytester.runpytest_inprocess(
+        "--pyargs",
+        "podkit.conformance.network",
+        "--cni-path=/usr/lib/cni",
+        "--podkit-target=host-local",
+    )
+    result.assert_outcomes(passed=3)

@@ -73,7 +73,8 @@ class CniExecPlugin:
         if binary is None:
             msg = f"failed to find plugin {cni_type!r} in path {list(self.cni_path)}"
             raise NotFoundError(msg)
-        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")}
+        # As libcni does: the caller's environment, plus the call's CNI_* variables.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CNI_")}
         env |= cnijson.encode_environment(command, attachment)
         if not env.get("CNI_PATH"):
             env["CNI_PATH"] = ":".join(self.cni_path)
