@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from podkit.plugins import _atomic
+from podkit import statefiles as _atomic
 
 
 def test_write_json_replaces_the_file_whole(tmp_path):
