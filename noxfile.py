@@ -23,6 +23,17 @@ nox.options.default_venv_backend = "venv"
 ROOT = Path(__file__).parent
 TREE = ROOT / ".typecheck"
 EXAMPLE = ROOT / "examples" / "third-party-plugin"
+#: Every suite against every reference plugin and the example plugins.
+CONFORMANCE_TARGETS = [
+    ("runtime", "example-runtime"),
+    ("network", "example-network"),
+    ("storage", "example-storage"),
+    ("storage", "hostpath-csi"),
+    ("storage", "hostpath-volumes"),
+    ("storage", "emptydir"),
+    ("storage", "secret"),
+    ("storage", "configmap"),
+]
 
 
 def _package_tree(*, copy: bool = False) -> Path:
@@ -87,11 +98,7 @@ def tests(session: nox.Session) -> None:
 def conformance(session: nox.Session) -> None:
     """Every conformance suite against every installed plugin of its kind."""
     session.install("-e", ".[test]", "-e", str(EXAMPLE))
-    for kind, plugin in [
-        ("runtime", "example-runtime"),
-        ("network", "example-network"),
-        ("storage", "example-storage"),
-    ]:
+    for kind, plugin in CONFORMANCE_TARGETS:
         session.run("podkit", "conformance", kind, "--plugin", plugin)
 
 
