@@ -26,6 +26,7 @@ EXAMPLE = ROOT / "examples" / "third-party-plugin"
 #: Every suite against every reference plugin and the example plugins.
 CONFORMANCE_TARGETS = [
     ("runtime", "example-runtime"),
+    ("runtime", "namespace"),
     ("network", "example-network"),
     ("storage", "example-storage"),
     ("storage", "hostpath-csi"),

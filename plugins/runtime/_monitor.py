@@ -1,0 +1,204 @@
+"""The per-container monitor: starts the container, pumps its logs, records its exit.
+
+``python -m podkit.plugins.runtime._monitor <container dir>`` is what
+StartContainer runs (in a new session). It forks once more and the first
+process exits, so the monitor is nobody's child and outlives the agent when
+the agent is killed: the container is the monitor's child, not the agent's
+(no shim is needed for that, and nothing dies with the agent). The monitor
+
+1. enters the pod's PID namespace, or unshares a new one, and forks the
+   container's init (:mod:`._init`), whose stdout and stderr are pipes;
+2. waits for the init to exec (or fail), writes ``started.json`` (PIDs and
+   start times, for re-adoption) and tells the agent on its stdout;
+3. copies the pipes into the CRI log (:mod:`._logs`); SIGUSR1 reopens it;
+4. when the init exits, writes ``exit.json`` (exit code, reason, time)
+   atomically and exits.
+
+Only the standard library and podkit's stdlib-only modules are imported, to
+keep the monitor small.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Final
+
+from podkit.plugins import _atomic
+from podkit.plugins.runtime import _init, _logs, _proc
+from podkit.plugins.runtime import _syscalls as sc
+
+_READ_SIZE: Final = 65536
+_START_ERROR_CODE: Final = 128
+
+
+def _oom_kills(spec: dict[str, Any]) -> int:
+    try:
+        text = Path(spec["oom_file"]).read_text()
+    except (OSError, KeyError, TypeError):
+        return 0
+    for line in text.splitlines():
+        key, _, value = line.partition(" ")
+        if key == "oom_kill" and value.strip().isdigit():
+            return int(value)
+    return 0
+
+
+def _exit_record(status: int, spec: dict[str, Any]) -> dict[str, Any]:
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:  # killed by a signal: shells and Kubernetes say 128 + signal
+        code = 128 - code
+    reason = "Completed" if code == 0 else "Error"
+    if _oom_kills(spec) > 0:
+        reason = "OOMKilled"
+    return {"exit_code": code, "finished_at": time.time_ns(), "reason": reason, "message": ""}
+
+
+class _Pump:
+    """Copies the container's output into the log until the init exits."""
+
+    def __init__(self, log: _logs.CriLog, out_fd: int, err_fd: int) -> None:
+        self.log = log
+        self.streams = {out_fd: "stdout", err_fd: "stderr"}
+        self.reopen = False
+        wake_r, wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self.wake = wake_r
+        signal.set_wakeup_fd(wake_w)
+        signal.signal(signal.SIGUSR1, self._on_usr1)
+
+    def _on_usr1(self, _signum: int, _frame: object) -> None:
+        self.reopen = True
+
+    def _read(self, fd: int) -> bool:
+        try:
+            data = os.read(fd, _READ_SIZE)
+        except BlockingIOError:
+            return True
+        if not data:
+            self.log.close_stream(self.streams.pop(fd))
+            os.close(fd)
+            return False
+        self.log.write(self.streams[fd], data)
+        return True
+
+    def run(self, pidfd: int) -> None:
+        exited = False
+        while self.streams and not exited:
+            readable, _, _ = select.select([*self.streams, self.wake, pidfd], [], [])
+            if self.wake in readable:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self.wake, 64)
+            if self.reopen:
+                self.reopen = False
+                self.log.reopen()
+            for fd in readable:
+                if fd in self.streams:
+                    self._read(fd)
+            exited = pidfd in readable
+        # The init is gone; what is left in the pipes is drained without
+        # waiting for other holders (processes of a shared PID namespace).
+        for fd in list(self.streams):
+            os.set_blocking(fd, False)
+            while fd in self.streams and self._read(fd):
+                pass
+        for fd in list(self.streams):
+            self.log.close_stream(self.streams.pop(fd))
+            os.close(fd)
+
+
+def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int]:
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    sync_r, sync_w = os.pipe2(os.O_CLOEXEC)
+    pid_ns = spec["namespaces"].get("pid")
+    if pid_ns:
+        sc.setns_path(pid_ns, sc.CLONE_NEWPID)
+    elif spec["namespaces"].get("new_pid"):
+        sc.unshare(sc.CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0:
+        for fd in (out_r, err_r, sync_r, report_fd):
+            os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(out_w, 1)
+        os.dup2(err_w, 2)
+        _init.run(spec, sync_w)
+    for fd in (out_w, err_w, sync_w):
+        os.close(fd)
+    return pid, out_r, err_r, sync_r
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, _READ_SIZE):
+        chunks.append(chunk)
+    os.close(fd)
+    return b"".join(chunks)
+
+
+def _report(report_fd: int, message: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        os.write(report_fd, json.dumps(message).encode() + b"\n")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, report_fd)
+    os.close(null)
+
+
+def monitor(directory: Path, report_fd: int) -> None:
+    """Start the container of ``directory`` and watch it until it exits."""
+    spec = json.loads((directory / "spec.json").read_text())
+    log = _logs.CriLog(spec["log_path"])
+    pid, out_r, err_r, sync_r = _fork_init(spec, report_fd)
+    pidfd = os.pidfd_open(pid)
+    failure = _read_all(sync_r)
+    if failure:
+        _, status = os.waitpid(pid, 0)
+        message = failure.decode(errors="replace")
+        record = {
+            "exit_code": _START_ERROR_CODE,
+            "finished_at": time.time_ns(),
+            "reason": "StartError",
+            "message": message,
+        }
+        _atomic.write_json(directory / "exit.json", record)
+        _report(report_fd, {"error": message})
+        return
+    started = {
+        "pid": pid,
+        "pid_start": _proc.start_time(pid) or 0,
+        "monitor_pid": os.getpid(),
+        "monitor_start": _proc.start_time(os.getpid()) or 0,
+        "started_at": time.time_ns(),
+    }
+    _atomic.write_json(directory / "started.json", started)
+    _report(report_fd, started)
+    _Pump(log, out_r, err_r).run(pidfd)
+    _, status = os.waitpid(pid, 0)
+    _atomic.write_json(directory / "exit.json", _exit_record(status, spec))
+    log.close()
+
+
+def main() -> None:
+    """Detach (fork, the parent exits) and run the monitor."""
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_IGN)
+    if os.fork():
+        os._exit(0)
+    directory = Path(sys.argv[1])
+    try:
+        monitor(directory, report_fd=1)
+    except BaseException as exc:  # noqa: BLE001 - the agent reads it from the report pipe
+        _report(1, {"error": f"monitor failed: {exc!r}"})
+        os._exit(1)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+"""``NamespaceRuntime``: the reference runtime plugin, handler ``namespace``.
+
+Containers the way the kernel offers them, with no OCI runtime binary
+underneath: namespaces kept by bind mounts (no pause process), cgroups
+(v1 or v2), an overlayfs root over the image store's layers, and one small
+monitor process per running container that outlives the agent. The hooks
+here only route: sandboxes live in :mod:`._sandboxes`, containers in
+:mod:`._containers`, exec and stats in :mod:`._exec` and :mod:`._stats`.
+
+Choices, and what they cost (measured on the development VM):
+
+* Sandbox namespaces (net, ipc, uts) are made by a short-lived *thread*
+  that unshares, bind-mounts ``/proc/thread-self/ns/*`` and exits: no
+  process per pod. A pod sharing its PID namespace (``pid: POD``) is the
+  exception: a PID namespace dies with its init, so it gets a tiny Python
+  init (:mod:`._podinit`) that reaps orphans, killed by StopPodSandbox.
+* The container rootfs (overlayfs over the store's layer dirs), ``/proc``,
+  ``/dev``, ``/sys`` and the bind mounts are mounted inside the container's
+  own mount namespace only, so nothing is mounted on the node per container
+  and nothing there needs unmounting, even after a crash.
+* One monitor process per running container (:mod:`._monitor`,
+  double-forked, its own session) owns the container, pumps its output into
+  the CRI log and records its exit: about 12 MB RSS, 8 MB PSS each
+  (a Python interpreter); RunPodSandbox takes ~20-35 ms, CreateContainer
+  ~15-35 ms, StartContainer ~90-140 ms (mostly the interpreter's start).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal
+
+import podkit
+from podkit.models.runtime import (
+    RUNTIME_READY,
+    PodSandboxState,
+    RuntimeCondition,
+    RuntimeFeatures,
+    RuntimeHandler,
+    RuntimeHandlerFeatures,
+    RuntimeStatus,
+    StatusResponse,
+    VersionResponse,
+)
+from podkit.plugins.runtime import _exec, _images_hooks, _orphans, _stats
+from podkit.plugins.runtime._cgroups import Cgroups
+from podkit.plugins.runtime._containers import Containers
+from podkit.plugins.runtime._errors import translated
+from podkit.plugins.runtime._records import Layout
+from podkit.plugins.runtime._sandboxes import Sandboxes
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from podkit.models.runtime import Container as CriContainer
+    from podkit.models.runtime import (
+        ContainerConfig,
+        ContainerFilter,
+        ContainerStats,
+        ContainerStatsFilter,
+        ContainerStatusResponse,
+        ExecSyncResponse,
+        LinuxContainerResources,
+        PodSandbox,
+        PodSandboxConfig,
+        PodSandboxFilter,
+        PodSandboxStatusResponse,
+    )
+
+# ``verbose`` is positional and ``filter`` the upstream name, as in the hookspec.
+# ruff: noqa: FBT001, A002
+
+DEFAULT_STATE_DIR: Final = Path("/run/podkit/runtime")
+DEFAULT_ROOT_DIR: Final = Path("/var/lib/podkit/runtime")
+RUNTIME_NAME: Final = "podkit-namespace"
+RUNTIME_VERSION: Final = "0.1.0"
+
+
+class NamespaceRuntime(_images_hooks.ImageHooks):
+    """The reference runtime plugin.
+
+    :param handler: the runtime handler it answers for.
+    :param state_dir: records, namespace files, DNS files (a tmpfs is best).
+    :param root_dir: writable layers and the image store.
+    :param cgroup_parent: the cgroup (relative to each hierarchy's root) that
+        sandboxes' cgroups go under.
+    :param pids_limit: a ``pids.max`` for every container; 0 for none.
+    :param cgroups: the node's cgroup hierarchies; detected when ``None``.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(  # noqa: PLR0913 - settings, all with defaults
+        self,
+        handler: str = "namespace",
+        *,
+        state_dir: Path = DEFAULT_STATE_DIR,
+        root_dir: Path = DEFAULT_ROOT_DIR,
+        cgroup_parent: str = "podkit",
+        pids_limit: int = 0,
+        cgroups: Cgroups | None = None,
+    ) -> None:
+        self.podkit_names = (handler,)
+        self.handler = handler
+        self.layout = Layout(state=Path(state_dir), root=Path(root_dir))
+        self.cgroups = cgroups or Cgroups.detect()
+        self._lock = threading.RLock()
+        self.sandboxes = Sandboxes(self.layout, self.cgroups, cgroup_parent)
+        self.containers = Containers(self.layout, self.cgroups, pids_limit)
+        super().__init__(self.layout.images)
+        _orphans.collect(
+            self.layout, self.sandboxes.records, self.containers.records, self._release_lease
+        )
+
+    def _release_lease(self, container_id: str) -> None:
+        if self.layout.images.exists():
+            self.store.release(container_id)
+
+    # -- Version, Status -------------------------------------------------------------
+
+    @podkit.hookimpl
+    def runtime_version(self) -> VersionResponse:
+        """Name and version of this runtime; CRI v1."""
+        return VersionResponse(
+            version="0.1.0",
+            runtime_name=RUNTIME_NAME,
+            runtime_version=RUNTIME_VERSION,
+            runtime_api_version="v1",
+        )
+
+    @podkit.hookimpl
+    def runtime_status(self) -> StatusResponse:
+        """Ready when the node has cgroups to put containers in."""
+        ready = bool(self.cgroups.v1 or self.cgroups.v2)
+        condition = RuntimeCondition(
+            type=RUNTIME_READY,
+            status=ready,
+            reason="" if ready else "NoCgroups",
+            message="" if ready else "no cgroup hierarchy is mounted",
+        )
+        return StatusResponse(
+            status=RuntimeStatus(conditions=(condition,)),
+            runtime_handlers=(
+                RuntimeHandler(name=self.handler, features=RuntimeHandlerFeatures()),
+            ),
+            features=RuntimeFeatures(),
+        )
+
+    # -- sandboxes ---------------------------------------------------------------------
+
+    @podkit.hookimpl
+    def runtime_run_pod_sandbox(self, handler: str, config: PodSandboxConfig) -> str:
+        """Make the sandbox's namespaces, files and cgroup."""
+        with self._lock, translated("run", f"pod sandbox {config.metadata.name!r}"):
+            return self.sandboxes.run(handler, config)
+
+    @podkit.hookimpl
+    def runtime_stop_pod_sandbox(self, pod_sandbox_id: str) -> Literal[True]:
+        """Kill the sandbox's containers; it becomes not ready (netns kept)."""
+        with self._lock, translated("stop", f"pod sandbox {pod_sandbox_id!r}"):
+            for record in list(self.containers.records.values()):
+                if record.sandbox_id == pod_sandbox_id:
+                    self.containers.stop(record.id, 0)
+            self.sandboxes.stop(pod_sandbox_id)
+        return True
+
+    @podkit.hookimpl
+    def runtime_remove_pod_sandbox(self, pod_sandbox_id: str) -> Literal[True]:
+        """Remove the sandbox's containers, then its namespaces, files and cgroup."""
+        with self._lock, translated("remove", f"pod sandbox {pod_sandbox_id!r}"):
+            if pod_sandbox_id not in self.sandboxes.records:
+                return True
+            self.runtime_stop_pod_sandbox(pod_sandbox_id)
+            for record in list(self.containers.records.values()):
+                if record.sandbox_id == pod_sandbox_id:
+                    self.containers.remove(record.id, self.store)
+            self.sandboxes.remove(pod_sandbox_id)
+        return True
+
+    @podkit.hookimpl
+    def runtime_pod_sandbox_status(
+        self, pod_sandbox_id: str, verbose: bool
+    ) -> PodSandboxStatusResponse:
+        """The sandbox's state, namespaces (with the netns path) and metadata."""
+        return self.sandboxes.status(pod_sandbox_id, verbose=verbose)
+
+    @podkit.hookimpl
+    def runtime_list_pod_sandbox(self, filter: PodSandboxFilter) -> tuple[PodSandbox, ...]:
+        """The sandboxes matching ``filter``."""
+        return self.sandboxes.list(filter)
+
+    # -- containers --------------------------------------------------------------------
+
+    @podkit.hookimpl
+    def runtime_create_container(
+        self,
+        handler: str,
+        pod_sandbox_id: str,
+        config: ContainerConfig,
+        sandbox_config: PodSandboxConfig,
+    ) -> str:
+        """Prepare a container: spec, cgroup with limits, writable layer."""
+        with self._lock, translated("create", f"container {config.metadata.name!r}"):
+            sandbox = self.sandboxes.get(pod_sandbox_id, "create a container in")
+            return self.containers.create(handler, sandbox, config, sandbox_config, self.store)
+
+    @podkit.hookimpl
+    def runtime_start_container(self, container_id: str) -> Literal[True]:
+        """Start the container through its monitor."""
+        with self._lock, translated("start", f"container {container_id!r}"):
+            record = self.containers.get(container_id, "start")
+            sandbox = self.sandboxes.records.get(record.sandbox_id)
+            self.containers.start(container_id, sandbox)
+        return True
+
+    @podkit.hookimpl
+    def runtime_stop_container(self, container_id: str, timeout: int) -> Literal[True]:
+        """Stop signal, then SIGKILL after ``timeout`` seconds."""
+        with translated("stop", f"container {container_id!r}"):
+            self.containers.stop(container_id, timeout)
+        return True
+
+    @podkit.hookimpl
+    def runtime_remove_container(self, container_id: str) -> Literal[True]:
+        """Kill if running; remove cgroup, writable layer and records."""
+        with self._lock, translated("remove", f"container {container_id!r}"):
+            self.containers.remove(container_id, self.store)
+        return True
+
+    @podkit.hookimpl
+    def runtime_container_status(self, container_id: str, verbose: bool) -> ContainerStatusResponse:
+        """The container's state, times, exit code and reason."""
+        return self.containers.status(container_id, verbose=verbose)
+
+    @podkit.hookimpl
+    def runtime_list_containers(self, filter: ContainerFilter) -> tuple[CriContainer, ...]:
+        """The containers matching ``filter``."""
+        return self.containers.list(filter)
+
+    @podkit.hookimpl
+    def runtime_exec_sync(
+        self, container_id: str, cmd: tuple[str, ...], timeout: int
+    ) -> ExecSyncResponse:
+        """Run ``cmd`` in the running container; collect its output."""
+        return _exec.exec_sync(self.containers, container_id, cmd, timeout)
+
+    @podkit.hookimpl
+    def runtime_update_container_resources(
+        self,
+        container_id: str,
+        linux: LinuxContainerResources | None,
+        annotations: Mapping[str, str],
+    ) -> Literal[True]:
+        """Write the new limits into the cgroup and the record."""
+        del annotations
+        with self._lock:
+            _stats.update_resources(self.containers, container_id, linux)
+        return True
+
+    @podkit.hookimpl
+    def runtime_reopen_container_log(self, container_id: str) -> Literal[True]:
+        """Have the monitor reopen the log file."""
+        _stats.reopen_log(self.containers, container_id)
+        return True
+
+    @podkit.hookimpl
+    def runtime_container_stats(self, container_id: str) -> ContainerStats:
+        """CPU, memory and writable-layer usage."""
+        return _stats.container_stats(self.containers, container_id)
+
+    @podkit.hookimpl
+    def runtime_list_container_stats(
+        self, filter: ContainerStatsFilter
+    ) -> tuple[ContainerStats, ...]:
+        """The usage of the running containers matching ``filter``."""
+        return _stats.list_stats(self.containers, filter)
+
+    def ready_sandboxes(self) -> list[str]:
+        """The ids of the ready sandboxes (for tests and tools)."""
+        return [
+            r.id
+            for r in self.sandboxes.records.values()
+            if r.state is PodSandboxState.SANDBOX_READY
+        ]
+
+
+__all__ = ["DEFAULT_ROOT_DIR", "DEFAULT_STATE_DIR", "NamespaceRuntime"]

@@ -1,0 +1,122 @@
+"""Helpers of the NamespaceRuntime tests: configs, and a plugin on temp dirs cleaned up for sure.
+
+Every resource the plugin makes is named with the ``pkr`` prefix (cgroups under
+``podkit/pkr-<random>``) and lives under the test's temporary directories, so the
+teardown can find and remove it even when the test failed half-way: it builds a
+fresh plugin on the same directories (re-adoption from disk), removes every
+sandbox and container it finds, then sweeps the cgroups and mounts by prefix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import podkit
+from podkit.models.runtime import (
+    ContainerConfig,
+    ContainerMetadata,
+    ImageSpec,
+    LinuxPodSandboxConfig,
+    LinuxSandboxSecurityContext,
+    NamespaceMode,
+    NamespaceOption,
+    PodSandboxConfig,
+    PodSandboxMetadata,
+)
+from podkit.plugins.runtime import NamespaceRuntime
+
+if TYPE_CHECKING:
+    from podkit.plugins.runtime._cgroups import Cgroups
+
+HANDLER = "namespace"
+
+
+def sandbox_config(name: str = "pod", **kwargs) -> PodSandboxConfig:
+    """A sandbox config with a unique uid; pid CONTAINER as the kubelet sends it."""
+    options = kwargs.pop("namespace_options", NamespaceOption(pid=NamespaceMode.CONTAINER))
+    kwargs.setdefault("hostname", f"pkr-{name}")
+    return PodSandboxConfig(
+        metadata=PodSandboxMetadata(name=name, uid=secrets.token_hex(8), namespace="pkr-test"),
+        linux=LinuxPodSandboxConfig(
+            security_context=LinuxSandboxSecurityContext(namespace_options=options),
+            sysctls=kwargs.pop("sysctls", {}),
+        ),
+        **kwargs,
+    )
+
+
+def container_config(*command: str, name: str = "c", **kwargs) -> ContainerConfig:
+    """A busybox container config running ``command``, logging to ``<name>/0.log``."""
+    kwargs.setdefault("log_path", f"{name}/0.log")
+    return ContainerConfig(
+        metadata=ContainerMetadata(name=name),
+        image=ImageSpec(image="busybox"),
+        command=command,
+        **kwargs,
+    )
+
+
+class RuntimeEnv:
+    """The plugin under test, its directories and a plugin manager that routes to it."""
+
+    def __init__(self, tmp_path: Path, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.root_dir = tmp_path / "root"
+        self.log_dir = tmp_path / "logs"
+        self.cgroup_parent = f"podkit/pkr-{secrets.token_hex(4)}"
+        self.plugin = self.new_plugin()
+        self.pm = podkit.PluginManager()
+        self.pm.register(self.plugin, name="namespace-runtime", kind="runtime")
+
+    def new_plugin(self) -> NamespaceRuntime:
+        """Another plugin instance on the same directories (as after a restart)."""
+        return NamespaceRuntime(
+            HANDLER,
+            state_dir=self.state_dir,
+            root_dir=self.root_dir,
+            cgroup_parent=self.cgroup_parent,
+        )
+
+    def import_busybox(self, layout: Path) -> str:
+        """Import the busybox image; return its id."""
+        return self.plugin.store.import_oci_layout(layout, ref="busybox:latest").id
+
+    def cleanup(self) -> None:
+        """Remove whatever is left, through a fresh instance and then by prefix."""
+        fresh = self.new_plugin()
+        for sandbox_id in list(fresh.sandboxes.records):
+            with contextlib.suppress(Exception):
+                fresh.runtime_remove_pod_sandbox(sandbox_id)
+        for container_id in list(fresh.containers.records):
+            with contextlib.suppress(Exception):
+                fresh.runtime_remove_container(container_id)
+        _sweep_cgroups(fresh.cgroups, self.cgroup_parent)
+        _sweep_mounts(self.state_dir)
+
+
+def _sweep_cgroups(cgroups: Cgroups, parent: str) -> None:
+    for top in cgroups.dirs(parent):
+        if not top.exists():
+            continue
+        for directory, _, _ in sorted(os.walk(top), key=lambda e: -len(e[0])):
+            with contextlib.suppress(OSError):
+                for pid in (Path(directory) / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(OSError):
+                        os.kill(int(pid), signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                Path(directory).rmdir()
+        for extra in (top.parent,):  # the "podkit" dir, if empty now
+            with contextlib.suppress(OSError):
+                extra.rmdir()
+
+
+def _sweep_mounts(state_dir: Path) -> None:
+    lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    points = [line.split()[4] for line in lines if line.split()[4].startswith(str(state_dir))]
+    for point in sorted(points, key=len, reverse=True):
+        os.system(f"umount -l {point} 2>/dev/null")  # noqa: S605 - test cleanup
