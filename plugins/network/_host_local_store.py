@@ -1,0 +1,113 @@
+"""host-local's reservations on disk, laid out as the upstream plugin lays them out.
+
+One directory per network (``<dataDir>/<network name>/``) holds one file per
+reserved address, named after it and holding ``<container id>``, CR LF, ``<ifname>``,
+a ``last_reserved_ip.<range set index>`` file per range set (allocation
+carries on after it, so addresses are not reused at once), and a ``lock``
+file. Every read and write happens under an exclusive ``flock(2)`` of that
+lock file, which serialises ``ADD``, ``DEL`` and ``GC`` across threads
+(each :meth:`Store.locked` opens its own file description) and processes
+alike, as upstream's disk backend does. Files are written atomically
+(:mod:`podkit.statefiles`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import ipaddress
+import os
+from typing import TYPE_CHECKING, Final, final
+
+from podkit import statefiles
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from podkit.models.network import IPAddress
+
+_LINE_BREAK: Final = "\r\n"
+_LAST_RESERVED: Final = "last_reserved_ip."
+_LOCK: Final = "lock"
+
+
+@final
+class Store:
+    """The reservations of one network; call the other methods under :meth:`locked`.
+
+    :param directory: the network's directory, ``<dataDir>/<network name>``.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        """Use ``directory``; it is created on the first :meth:`locked`."""
+        self.directory = directory
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the network's lock (an exclusive flock of its ``lock`` file)."""
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.directory / _LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the last descriptor releases the flock
+
+    def reserve(self, address: IPAddress, container_id: str, ifname: str, range_set: int) -> bool:
+        """Reserve ``address`` for an attachment; ``False`` when it is taken already."""
+        path = self.directory / str(address)
+        if path.exists():
+            return False
+        statefiles.write_bytes(path, f"{container_id}{_LINE_BREAK}{ifname}".encode(), mode=0o644)
+        statefiles.write_bytes(
+            self.directory / f"{_LAST_RESERVED}{range_set}", str(address).encode()
+        )
+        return True
+
+    def is_reserved(self, address: IPAddress) -> bool:
+        """Tell whether ``address`` is reserved."""
+        return (self.directory / str(address)).exists()
+
+    def last_reserved(self, range_set: int) -> IPAddress | None:
+        """Return the address last reserved from a range set, if any."""
+        try:
+            text = (self.directory / f"{_LAST_RESERVED}{range_set}").read_text().strip()
+            return ipaddress.ip_address(text)
+        except (OSError, ValueError):
+            return None
+
+    def reservations(self) -> dict[IPAddress, tuple[str, str]]:
+        """Return every reservation: address -> (container id, ifname)."""
+        found: dict[IPAddress, tuple[str, str]] = {}
+        try:
+            names = [entry.name for entry in self.directory.iterdir()]
+        except FileNotFoundError:
+            return found
+        for name in names:
+            try:
+                address = ipaddress.ip_address(name)
+                text = (self.directory / name).read_bytes().decode()
+            except (ValueError, OSError):
+                continue  # the lock, last_reserved_ip.N, a temporary file, or gone meanwhile
+            container_id, _, ifname = text.partition(_LINE_BREAK)
+            found[address] = (container_id.strip(), ifname.strip())
+        return found
+
+    def owned_by(self, container_id: str, ifname: str) -> list[IPAddress]:
+        """Return the addresses reserved for an attachment."""
+        return [
+            address
+            for address, owner in self.reservations().items()
+            # Files from upstream versions before 0.8 hold the container ID only.
+            if owner in {(container_id, ifname), (container_id, "")}
+        ]
+
+    def release(self, address: IPAddress) -> None:
+        """Release ``address``; releasing a free address is no error."""
+        with contextlib.suppress(FileNotFoundError):
+            (self.directory / str(address)).unlink()
+            statefiles.fsync_dir(self.directory)
+
+
+__all__ = ["Store"]
