@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -14,7 +13,7 @@ def test_write_json_replaces_the_file_whole(tmp_path):
     _atomic.write_json(path, {"id": "a", "state": "notready"})
     assert json.loads(path.read_text()) == {"id": "a", "state": "notready"}
     assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert os.listdir(path.parent) == ["sandbox.json"]  # no temporary file left
+    assert [p.name for p in path.parent.iterdir()] == ["sandbox.json"]  # no temporary file left
 
 
 def test_a_failed_write_leaves_the_old_content_and_no_temporary_file(tmp_path):
@@ -23,4 +22,4 @@ def test_a_failed_write_leaves_the_old_content_and_no_temporary_file(tmp_path):
     with pytest.raises(TypeError):
         _atomic.write_json(path, {"v": object()})
     assert json.loads(path.read_text()) == {"v": 1}
-    assert os.listdir(tmp_path) == ["state.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
