@@ -85,6 +85,9 @@ class RuntimeLayer:
         ``state_dir/cni-results``).
     :param default_handler: the handler for calls that name none.
     :param max_networks: how many networks of the directory each pod joins.
+    :param cni_path: where plugins that run others look for them (``CNI_PATH``).
+    :param loopback: bring ``lo`` up in each sandbox through the ``loopback``
+        network plugin, as containerd does, when one is loaded.
 
     .. versionadded:: 0.1
     """
@@ -99,6 +102,7 @@ class RuntimeLayer:
         default_handler: str = DEFAULT_HANDLER,
         max_networks: int = 1,
         cni_path: Sequence[str] = DEFAULT_CNI_PATH,
+        loopback: bool = True,
     ) -> None:
         self.runtime = manager.runtime
         self.default_handler = default_handler
@@ -109,6 +113,7 @@ class RuntimeLayer:
             cache=ResultCache(cni_cache_dir or state_dir / "cni-results"),
             networks=lambda: self._networks(cni_conf_dir, max_networks),
             cni_path=tuple(cni_path),
+            loopback=loopback and "loopback" in manager.names("network"),
         )
 
     @staticmethod

@@ -12,6 +12,7 @@ capabilities the plugin asked for and the runtime has.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, final
 
 import attrs
@@ -28,6 +29,7 @@ from podkit.models.network import (
     RuntimeDNS,
 )
 from podkit.runtimelayer._cache import CachedAttachment, ResultCache
+from podkit.runtimelayer._cniconf import Network
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -35,10 +37,20 @@ if TYPE_CHECKING:
     from podkit.models.network import NetworkConfigList, PluginConfig
     from podkit.models.runtime import PodSandboxConfig
     from podkit.pluginmanager import NetworkHooks
-    from podkit.runtimelayer._cniconf import Network
 
 #: Where upstream CNI plugins are looked for by plugins that exec others.
 DEFAULT_CNI_PATH: Final = ("/usr/lib/cni", "/opt/cni/bin")
+_LOOPBACK_SOURCE: Final = {
+    "cniVersion": "1.0.0",
+    "name": "podkit-loopback",
+    "plugins": [{"type": "loopback"}],
+}
+#: The implicit first network of every sandbox: ``lo``, up.
+LOOPBACK: Final = Network(
+    path=Path("<podkit-loopback>"),
+    config=cnijson.decode_config_list(_LOOPBACK_SOURCE),
+    source=_LOOPBACK_SOURCE,
+)
 # STATUS and GC came with CNI 1.1.0; libcni asks only lists of that version.
 _STATUS_AND_GC_VERSION: Final = "1.1.0"
 
@@ -117,6 +129,8 @@ class NetworkAttacher:
     cache: ResultCache
     networks: Callable[[], Sequence[Network]]
     cni_path: tuple[str, ...] = DEFAULT_CNI_PATH
+    #: Bring ``lo`` up through the ``loopback`` plugin before the networks.
+    loopback: bool = False
 
     def _attachment(
         self, sandbox_id: str, netns: str, ifname: str, args: dict[str, str]
@@ -126,10 +140,19 @@ class NetworkAttacher:
         )
 
     def attach(self, sandbox_id: str, netns: str, config: PodSandboxConfig) -> list[Result]:
-        """``ADD`` every network; on failure, ``DEL`` what was added and raise."""
+        """``ADD`` every network; on failure, ``DEL`` what was added and raise.
+
+        When a plugin answers for CNI type ``loopback``, ``lo`` is brought up
+        first, as containerd does for every sandbox; its result is not one of
+        the pod's networks.
+        """
         offered, args = runtime_config(config), pod_args(config, sandbox_id)
         results = []
         with contextlib.ExitStack() as undo:
+            if self.loopback:
+                attachment = self._attachment(sandbox_id, netns, "lo", args)
+                undo.callback(self._del_chain, LOOPBACK.config, attachment, None)
+                self._add_chain(LOOPBACK, attachment, offered)
             for index, network in enumerate(self.networks()):
                 attachment = self._attachment(sandbox_id, netns, f"eth{index}", args)
                 undo.callback(self._del_chain, network.config, attachment, None)

@@ -172,6 +172,13 @@ def _addresses(netns):
     return [a["local"] for a in json.loads(out.stdout)[0]["addr_info"] if a["family"] == "inet"]
 
 
+def _lo_is_up(netns):
+    out = subprocess.run(
+        ["ip", "-n", netns, "-j", "link", "show", "lo"], capture_output=True, text=True, check=True
+    )
+    return "UP" in json.loads(out.stdout)[0]["flags"]
+
+
 def _reservations(ipam_dir):
     folder = ipam_dir / "pkl-pods"
     return (
@@ -188,6 +195,7 @@ def test_a_sandbox_gets_its_network_and_loses_it_when_stopped(setup):
     assert status.network.ip.startswith("198.51.100.")
     assert _addresses(sandbox_id) == [status.network.ip]
     assert _reservations(ipam_dir) == [status.network.ip]
+    assert _lo_is_up(sandbox_id)  # the loopback plugin ran first, as in containerd
     layer.check_pod_network(sandbox_id)
 
     layer.stop_pod_sandbox(sandbox_id)
