@@ -22,6 +22,10 @@ Options:
     (network) test the CNI plugin binaries in ``DIR`` (e.g. Debian's
     ``/usr/lib/cni``) instead of a podkit plugin; pick one with
     ``--podkit-target``.
+``--csi-endpoint unix://PATH``
+    (storage) test the CSI driver serving on that unix socket instead of a
+    podkit plugin, through :class:`podkit.CsiClientPlugin`; calls are
+    addressed to the driver name it reports.
 """
 
 from __future__ import annotations
@@ -57,6 +61,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--cni-path",
         metavar="DIR",
         help="network: test the upstream CNI plugin binaries in DIR",
+    )
+    group.addoption(
+        "--csi-endpoint",
+        metavar="unix://PATH",
+        help="storage: test the CSI driver serving on this unix socket",
     )
     group.addoption(
         "--podkit-target",
@@ -105,6 +114,13 @@ def _exec_manager(cni_path: str) -> tuple[podkit.PluginManager, str]:
     return manager, manager.register(podkit.CniExecPlugin([cni_path]), name="cni-exec")
 
 
+def _csi_manager(config: pytest.Config, endpoint: str) -> tuple[podkit.PluginManager, str]:
+    client = podkit.CsiClientPlugin(endpoint)
+    config.add_cleanup(client.close)
+    manager = podkit.PluginManager.load(entry_points=False)
+    return manager, manager.register(client, name="csi-client", kind="storage")
+
+
 def _via_exec(config: pytest.Config, manager: podkit.PluginManager, plugin: str) -> str:
     """A folder of ``<type> -> podkit-cni`` links for the plugin's types."""
     executable = Path(sys.executable).parent / "podkit-cni"
@@ -126,9 +142,12 @@ def pytest_configure(config: pytest.Config) -> None:
     """Load the plugin under test up front, so that a bad name is one clear line."""
     spec = config.getoption("--podkit-plugin")
     cni_path = config.getoption("--cni-path")
+    csi_endpoint = config.getoption("--csi-endpoint")
     try:
         if cni_path:
             config.stash[_LOADED] = _exec_manager(cni_path)
+        elif csi_endpoint:
+            config.stash[_LOADED] = _csi_manager(config, csi_endpoint)
         elif spec:
             manager, plugin = _load(spec)
             if config.getoption("--via-exec"):
@@ -138,7 +157,7 @@ def pytest_configure(config: pytest.Config) -> None:
             else:
                 config.stash[_LOADED] = (manager, plugin)
     except podkit.PodkitError as exc:
-        msg = f"--podkit-plugin {spec or cni_path}: {exc}"
+        msg = f"--podkit-plugin {spec or cni_path or csi_endpoint}: {exc}"
         raise pytest.UsageError(msg) from exc
 
 
@@ -147,7 +166,10 @@ def podkit_plugin(request: pytest.FixtureRequest) -> tuple[podkit.PluginManager,
     """The manager holding the plugin under test, and the plugin's name."""
     loaded = request.config.stash.get(_LOADED, None)
     if loaded is None:
-        pytest.skip("no conformance target: pass --podkit-plugin NAME (or --cni-path DIR)")
+        pytest.skip(
+            "no conformance target: pass --podkit-plugin NAME"
+            " (or --cni-path DIR, or --csi-endpoint unix://PATH)"
+        )
     return loaded
 
 

@@ -38,10 +38,13 @@ if TYPE_CHECKING:
     from podkit.errors import UnauthenticatedError as UnauthenticatedError
     from podkit.errors import UnavailableError as UnavailableError
     from podkit.errors import UnimplementedError as UnimplementedError
+    from podkit.kubelet import Node as Node
+    from podkit.kubelet import SyncNode as SyncNode
     from podkit.pluginmanager import PluginInfo as PluginInfo
     from podkit.pluginmanager import PluginManager as PluginManager
     from podkit.pluginmanager import answers_for as answers_for
     from podkit.wire.cni import CniExecPlugin as CniExecPlugin
+    from podkit.wire.csi import CsiClientPlugin as CsiClientPlugin
 
 __version__: Final = "0.1.0.dev0"
 
@@ -49,6 +52,7 @@ __all__ = [
     "AbortedError",
     "AlreadyExistsError",
     "CniExecPlugin",
+    "CsiClientPlugin",
     "DeadlineExceededError",
     "FailedPreconditionError",
     "FieldError",
@@ -58,6 +62,7 @@ __all__ = [
     "LimitedConnectivityError",
     "ManifestError",
     "NoPluginError",
+    "Node",
     "NotFoundError",
     "OutOfRangeError",
     "PermissionDeniedError",
@@ -67,6 +72,7 @@ __all__ = [
     "PluginValidationError",
     "PodkitError",
     "ResourceExhaustedError",
+    "SyncNode",
     "UnauthenticatedError",
     "UnavailableError",
     "UnimplementedError",
@@ -81,6 +87,9 @@ _LAZY: Final = {
     "PluginManager": "podkit.pluginmanager",
     "answers_for": "podkit.pluginmanager",
     "CniExecPlugin": "podkit.wire.cni",
+    "Node": "podkit.kubelet",
+    "SyncNode": "podkit.kubelet",
+    "CsiClientPlugin": "podkit.wire.csi",
     "hookimpl": "podkit._markers",
 }
 

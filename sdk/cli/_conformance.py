@@ -49,6 +49,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DIR",
         help="network: test the upstream CNI plugin binaries in DIR instead (with --target)",
     )
+    parser.add_argument(
+        "--csi-endpoint",
+        metavar="unix://PATH",
+        help="storage: test the CSI driver serving on this unix socket instead",
+    )
     parser.add_argument("--junitxml", metavar="FILE", help="also write a JUnit XML report")
     parser.set_defaults(run=run)
 
@@ -67,8 +72,11 @@ class _Summary:
 
 def run(args: argparse.Namespace) -> int:
     """Run the suite; exit 0 when every test passed or was skipped by capability."""
-    if not args.plugin and not args.cni_path:
-        print("podkit conformance: give --plugin NAME (or --cni-path DIR for network)")
+    if not args.plugin and not args.cni_path and not args.csi_endpoint:
+        print(
+            "podkit conformance: give --plugin NAME (or --cni-path DIR for network,"
+            " --csi-endpoint unix://PATH for storage)"
+        )
         return 2
     argv = ["--pyargs", f"podkit.conformance.{args.kind}", "-p", "no:cacheprovider"]
     if args.plugin:
@@ -77,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         argv.append("--via-exec")
     if args.cni_path:
         argv.append(f"--cni-path={args.cni_path}")
+    if args.csi_endpoint:
+        argv.append(f"--csi-endpoint={args.csi_endpoint}")
     if args.target:
         argv.append(f"--podkit-target={args.target}")
     if args.junitxml:
@@ -90,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         verdict = f"conforms ({counts})"
     else:
         verdict = f"does NOT conform ({counts or 'no tests ran'})"
-    target = args.plugin or args.cni_path
+    target = args.plugin or args.cni_path or args.csi_endpoint
     how = " via podkit-cni" if args.via_exec else ""
     print(f"podkit conformance {args.kind}: plugin {target!r}{how} {verdict}")
     return int(code)
