@@ -22,9 +22,9 @@ if $PODKIT validate -f examples/invalid/pod-with-errors.yaml; then
 fi
 
 for kind in runtime network storage; do
-  step "podkit conformance $kind --plugin example-$kind"
-  $PODKIT conformance "$kind" --plugin "example-$kind" -- -q
+  step "podkit conformance $kind --plugin example-$kind --smoke"
+  $PODKIT conformance "$kind" --plugin "example-$kind" --smoke -- -q
 done
 
 step "every hook call traced (podkit --trace)"
-$PODKIT --trace conformance network --plugin example-network -- -q -s 2>&1 | grep -oE "podkit\.trace: .*|^podkit conformance .*"
+$PODKIT --trace conformance network --plugin example-network --smoke -- -q -s 2>&1 | grep -oE "podkit\.trace: .*|^podkit conformance .*"

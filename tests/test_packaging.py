@@ -71,7 +71,13 @@ def test_a_third_party_plugin_installs_lists_and_conforms(fresh_venv):
     assert rows["example-storage"][1:3] == ["storage", "example.podkit.dev"]
     for kind in ("runtime", "network", "storage"):
         done = _run(
-            str(bin_dir / "podkit"), "conformance", kind, "--plugin", f"example-{kind}", cwd="/"
+            str(bin_dir / "podkit"),
+            "conformance",
+            kind,
+            "--plugin",
+            f"example-{kind}",
+            "--smoke",
+            cwd="/",
         )
         assert done.stdout.splitlines()[-1].startswith(
             f"podkit conformance {kind}: plugin 'example-{kind}' conforms ("

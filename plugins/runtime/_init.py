@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -225,6 +226,22 @@ def _build_root(spec: dict[str, Any]) -> None:
     os.chdir(cwd)
 
 
+def reset_signals() -> None:
+    """Give the command default signal dispositions and an empty mask, as runc does.
+
+    Ignored signals survive ``execve``: the monitor ignores SIGTERM, SIGINT,
+    SIGHUP and SIGPIPE, and Python ignores SIGXFSZ, so without this a shell
+    entrypoint could not trap SIGTERM (POSIX forbids trapping what was
+    ignored at start) and StopContainer would always end in SIGKILL.
+    """
+    for signum in signal.valid_signals():
+        if signum in {signal.SIGKILL, signal.SIGSTOP}:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
 def run(spec: dict[str, Any], error_fd: int) -> NoReturn:
     """Become the container's process; on failure report to ``error_fd`` and exit 127."""
     try:
@@ -234,6 +251,7 @@ def run(spec: dict[str, Any], error_fd: int) -> NoReturn:
         _set_oom_score_adj(process.get("oom_score_adj"))
         drop_privileges(process)
         env = dict(item.split("=", 1) for item in process["env"])
+        reset_signals()
         os.execvpe(process["args"][0], process["args"], env)  # noqa: S606 - the container's command
     except BaseException as exc:  # noqa: BLE001 - reported to the monitor, then exit
         message = str(exc) or type(exc).__name__

@@ -52,6 +52,7 @@ def _child(request: dict[str, Any], report_fd: int) -> None:
         os.chdir(process["cwd"])
         _init.drop_privileges(process)
         env = dict(item.split("=", 1) for item in process["env"])
+        _init.reset_signals()
         os.execvpe(request["args"][0], request["args"], env)  # noqa: S606
     except BaseException as exc:  # noqa: BLE001 - reported, then exit
         with contextlib.suppress(OSError):

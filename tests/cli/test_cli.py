@@ -108,6 +108,7 @@ def test_conformance_runs_the_suite_and_summarises(tmp_path, capsys, monkeypatch
             "network",
             "--plugin",
             "cli_smoke_plugin:Plugin",
+            "--smoke",
             "--junitxml",
             str(report),
             "--",

@@ -83,7 +83,7 @@ def run_suite(pytester):
     def run(kind, plugin, *extra):
         return pytester.runpytest_inprocess(
             "--pyargs",
-            f"podkit.conformance.{kind}",
+            f"podkit.conformance.{kind}.test_smoke",
             f"--podkit-plugin=smoke_plugins:{plugin}",
             "-p",
             "no:cacheprovider",
@@ -128,7 +128,9 @@ def test_a_plugin_of_another_kind_is_refused(run_suite):
 
 
 def test_without_a_target_the_suite_skips_and_says_why(pytester):
-    result = pytester.runpytest_inprocess("--pyargs", "podkit.conformance.network", "-rs")
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "podkit.conformance.network.test_smoke", "-rs"
+    )
     result.assert_outcomes(skipped=3)
     result.stdout.fnmatch_lines(["*no conformance target: pass --podkit-plugin NAME*"])
 
@@ -154,7 +156,11 @@ def test_the_network_suite_runs_through_podkit_cni(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(pytester.path))  # for the podkit-cni processes
     pytester.syspathinsert()
     result = pytester.runpytest_inprocess(
-        "--pyargs", "podkit.conformance.network", "--podkit-plugin=pkc", "--via-exec", "-v"
+        "--pyargs",
+        "podkit.conformance.network.test_smoke",
+        "--podkit-plugin=pkc",
+        "--via-exec",
+        "-v",
     )
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["*test_version_lists_the_supported_spec_versions PASSED*"])
@@ -166,7 +172,7 @@ def test_the_network_suite_runs_against_upstream_binaries(pytester):
     require_binary("/usr/lib/cni/host-local")
     result = pytester.runpytest_inprocess(
         "--pyargs",
-        "podkit.conformance.network",
+        "podkit.conformance.network.test_smoke",
         "--cni-path=/usr/lib/cni",
         "--podkit-target=host-local",
     )
