@@ -14,7 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from podkit import __version__
-from podkit.cli import _conformance, _plugins, _serve, _validate
+from podkit.cli import _conformance, _plugins, _run, _serve, _validate
 from podkit.errors import PodkitError
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     _plugins.add_parser(commands)
     _validate.add_parser(commands)
     _conformance.add_parser(commands)
+    _run.add_parser(commands)
     _serve.add_parser(commands)
     return parser
 

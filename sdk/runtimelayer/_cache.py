@@ -80,7 +80,10 @@ class ResultCache:
             return []
         found = []
         for path in sorted(self.root.glob("*.json")):
-            body = json.loads(path.read_text())
+            try:
+                body = json.loads(path.read_text())
+            except FileNotFoundError:  # removed by a concurrent DEL since the listing
+                continue
             entry = self.load(body["network"], body["containerId"], body["ifName"])
             if entry is not None:
                 found.append(entry)
