@@ -1,5 +1,18 @@
 """podkit's benchmarks, run on demand (``nox -s bench``), never in the test suite.
 
 Each benchmark measures podkit side by side with its upstream peer on the
-same machine and prints both figures and their ratio.
+same machine, in the same run, and prints medians, p90s and their ratio:
+
+- ``dispatch``: one plugin call, in-process hook versus CNI exec;
+- ``runtime``: a container of ``/bin/true`` to running and to exit, against
+  ``crun run`` and ``runc run``; memory per running container against
+  containerd's shims;
+- ``network``: CNI ADD and DEL of a bridge attachment, in-process and through
+  ``podkit-cni``, against Debian's Go ``bridge``;
+- ``storage``: hostpath NodePublish/NodeUnpublish and Secret projection,
+  against the bare syscalls.
+
+``python -m benchmarks --quick`` runs them with small counts (a smoke test,
+``tests/benchmarks``). Every benchmark is bounded in count and time and
+removes all it creates, also on Ctrl-C (:mod:`benchmarks._common`).
 """

@@ -1,21 +1,31 @@
-"""Run every benchmark: ``python -m benchmarks [NAME...]``."""
+"""Run the benchmarks: ``python -m benchmarks [--quick] [NAME...]``.
+
+``--quick`` runs each with small counts: a smoke test, not a measurement.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import dispatch
+from benchmarks import dispatch, network, runtime, storage
 
-BENCHMARKS = {"dispatch": dispatch.main}
+BENCHMARKS = {
+    "dispatch": dispatch.main,
+    "runtime": runtime.main,
+    "network": network.main,
+    "storage": storage.main,
+}
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(BENCHMARKS)
+    quick = "--quick" in argv
+    names = [arg for arg in argv if arg != "--quick"] or list(BENCHMARKS)
     for name in names:
         if name not in BENCHMARKS:
             print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}")
             return 2
-        BENCHMARKS[name]()
+    for name in names:
+        BENCHMARKS[name](quick=quick)
     return 0
 
 

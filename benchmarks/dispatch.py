@@ -68,8 +68,9 @@ def _show(label: str, seconds: float, baseline: float | None) -> None:
     print(f"{label:48s} {seconds * 1e6:12.1f} us{ratio}")
 
 
-def main() -> None:
-    """Print the figures and ratios."""
+def main(*, quick: bool = False) -> None:
+    """Print the figures and ratios (``quick``: small counts, for a smoke test)."""
+    scale = 100 if quick else 1
     logging.getLogger("podkit.trace").disabled = True
     manager = podkit.PluginManager.load(entry_points=False)
     manager.register(_Plugin, name="bench", kind="network")
@@ -77,7 +78,7 @@ def main() -> None:
     traced = podkit.PluginManager.load(entry_points=False, trace=True)
     traced.register(_Plugin, name="bench", kind="network")
 
-    upstream = _per_call(_exec([str(UPSTREAM)]), 50) if UPSTREAM.exists() else None
+    upstream = _per_call(_exec([str(UPSTREAM)]), 50 // scale or 1) if UPSTREAM.exists() else None
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
     if upstream is None:
         print(f"{UPSTREAM} missing: apt-get install containernetworking-plugins")
@@ -85,15 +86,17 @@ def main() -> None:
         _show("upstream: exec loopback VERSION", upstream, None)
     cni = shutil.which("podkit-cni", path=str(Path(sys.executable).parent))
     if cni:
-        _show("podkit: exec podkit-cni VERSION", _per_call(_exec([cni]), 50), upstream)
+        _show(
+            "podkit: exec podkit-cni VERSION", _per_call(_exec([cni]), 50 // scale or 1), upstream
+        )
     _show(
         "podkit: in-process call (sync plugin)",
-        _per_call(lambda: manager.call("network_version", cni_type="bench"), 20000),
+        _per_call(lambda: manager.call("network_version", cni_type="bench"), 20000 // scale),
         upstream,
     )
     _show(
         "podkit: in-process call, trace wrapper on",
-        _per_call(lambda: traced.call("network_version", cni_type="bench"), 20000),
+        _per_call(lambda: traced.call("network_version", cni_type="bench"), 20000 // scale),
         upstream,
     )
 
@@ -101,7 +104,7 @@ def main() -> None:
         for _ in range(n):
             await manager.acall(manager.call, "network_version", cni_type="bench-async")
 
-    n = 2000
+    n = 2000 // scale
     start = time.perf_counter()
     asyncio.run(acall_many(n))
     _show("podkit: acall from asyncio (async plugin)", (time.perf_counter() - start) / n, upstream)

@@ -12,10 +12,12 @@ not found). The rest of the package sees typed :class:`Link` and
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import ipaddress
 import os
 import socket
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Self, final
 
@@ -36,6 +38,8 @@ _IFA_F_NODAD: Final = 0x02
 _RT_TABLE_MAIN: Final = 254
 _NETNS_DIR: Final = Path("/run/netns")
 _SYSCTL: Final = Path("/proc/sys/net")
+_CLONE_NEWNET: Final = 0x40000000  # linux/sched.h
+_LIBC: Final = ctypes.CDLL(None, use_errno=True)
 
 _ERRORS: Final[dict[int, type[podkit.PodkitError]]] = {
     errno.EEXIST: podkit.AlreadyExistsError,
@@ -280,6 +284,40 @@ def open_host() -> Netlink:
         return Netlink(IPRoute(), "the host")
 
 
+def _socket_in(path: str) -> socket.socket:
+    """A netlink route socket created inside the network namespace at ``path``.
+
+    A socket belongs to the namespace of the thread that creates it, so a
+    short-lived thread enters the namespace (``setns``), makes the socket and
+    ends; the caller's threads never change namespace. pyroute2's own
+    ``netns=`` forks a child instead, and a forked child runs the parent's
+    Python signal handlers when it is stopped with SIGTERM, which in a
+    process that handles SIGTERM (an agent) runs the parent's code twice.
+    """
+    made: list[socket.socket] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            target = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                if _LIBC.setns(target, _CLONE_NEWNET) != 0:
+                    code = ctypes.get_errno()
+                    raise OSError(code, os.strerror(code), path)
+            finally:
+                os.close(target)
+            made.append(socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, socket.NETLINK_ROUTE))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="podkit-netns-socket")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return made[0]
+
+
 def open_netns(netns: str) -> Netlink:
     """Open a netlink socket in the network namespace at ``netns``.
 
@@ -293,7 +331,7 @@ def open_netns(netns: str) -> Netlink:
         msg = f"failed to open network namespace {netns!r}: it does not exist"
         raise podkit.NotFoundError(msg)
     with _translated(f"open network namespace {netns!r}"):
-        return Netlink(IPRoute(netns=path, flags=0), f"network namespace {netns!r}")
+        return Netlink(IPRoute(use_socket=_socket_in(path)), f"network namespace {netns!r}")
 
 
 def enable_ip_forward(version: int) -> None:

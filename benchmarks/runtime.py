@@ -1,0 +1,252 @@
+"""How fast a container starts and how much it costs to keep running (issue 3.7).
+
+Latency, for ``/bin/true`` on the busybox image built by
+:func:`podkit.testing.build_busybox_image`, from "create sandbox + container"
+to the process running and to its exit:
+
+- podkit: ``NamespaceRuntime`` in-process (RunPodSandbox, CreateContainer,
+  StartContainer; the exit seen by polling ContainerStatus every millisecond);
+- upstream: ``crun run`` and ``runc run`` on an OCI bundle of the same rootfs
+  (running: ``run -d`` returned; exit: ``run`` returned), each exec timed from a
+  process of its own (:mod:`benchmarks._exectimer`).
+
+Both one after the other and all at once (threads). crun 1.8 refuses a hybrid
+cgroup layout (a cgroup2 mount beside the v1 hierarchies, as on this machine's
+kind), so crun runs in a private mount namespace with the cgroup2 mounts
+unmounted; the output says so.
+
+Memory, per running container (``sleep 300``): RSS and PSS of podkit's
+per-container monitors against those of ``containerd-shim-runc-v2`` under a
+containerd started for the purpose (:mod:`benchmarks._containerd`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from benchmarks._common import (
+    PREFIX,
+    cleanup_stack,
+    concurrent,
+    header,
+    memory,
+    note,
+    row,
+    token,
+)
+from benchmarks._containerd import Containerd
+from benchmarks._podkit_runtime import PodkitRuntime
+from podkit.testing import build_busybox_image
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from podkit.testing import OciImage
+
+REPO: Final = Path(__file__).resolve().parent.parent
+IMAGE_NAME: Final = f"docker.io/library/{PREFIX}-busybox:latest"
+PEERS: Final = ("crun", "runc")
+
+
+def _cgroup2_mounts_beside_v1() -> list[str]:
+    """The cgroup2 mount points, when cgroup v1 hierarchies are mounted too (hybrid)."""
+    v1: list[str] = []
+    v2: list[str] = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields, _, tail = line.partition(" - ")
+        fstype = tail.split()[0]
+        if fstype in {"cgroup", "cgroup2"}:
+            (v1 if fstype == "cgroup" else v2).append(fields.split()[4])
+    return v2 if v1 else []
+
+
+def _wrapper(tool: str, hybrid: Sequence[str]) -> list[str]:
+    """How to exec ``tool``'s timer: crun in a private mount namespace on hybrid nodes."""
+    if tool != "crun" or not hybrid:
+        return []
+    umounts = "; ".join(f"umount {point} 2>/dev/null" for point in hybrid)
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", f'{umounts}; exec "$@"', "sh"]
+
+
+def _bundle(tmp: Path, image: OciImage, tool: str) -> Path:
+    """An OCI bundle from ``<tool> spec`` running ``/bin/true`` on the busybox rootfs."""
+    rootfs = tmp / "rootfs"
+    if not rootfs.exists():
+        rootfs.mkdir()
+        blob = image.path / "blobs" / "sha256" / image.layer_digests[0].split(":", 1)[1]
+        with tarfile.open(blob) as layer:
+            layer.extractall(rootfs, filter="fully_trusted")  # noqa: S202 - our own layer
+    bundle = tmp / f"{tool}-bundle"
+    bundle.mkdir()
+    subprocess.run([tool, "spec", "-b", str(bundle)], check=True, capture_output=True)
+    config = json.loads((bundle / "config.json").read_text())
+    config["process"]["args"] = ["/bin/true"]
+    config["process"]["terminal"] = False
+    config["root"] = {"path": str(rootfs), "readonly": True}
+    (bundle / "config.json").write_text(json.dumps(config))
+    return bundle
+
+
+def _peer_phases(tool: str, tmp: Path, bundle: Path, counts: tuple[int, int]) -> list[Any]:
+    root, prefix = str(tmp / f"{tool}-state"), f"{PREFIX}{token()}-{tool}"
+    phases = []
+    for concurrently, n in ((False, counts[0]), (True, counts[1])):
+        kind = "concurrent" if concurrently else "sequential"
+        for what in ("running", "exit"):
+            cid = f"{prefix}-{what}-{kind}-{{i}}"
+            detach = ["-d"] if what == "running" else []
+            phases.append(
+                {
+                    "name": f"{what} {kind}",
+                    "n": n,
+                    "concurrent": concurrently,
+                    "argv": [tool, "--root", root, "run", *detach, "-b", str(bundle), cid],
+                    "after": [tool, "--root", root, "delete", "-f", cid] if detach else [],
+                }
+            )
+    return phases
+
+
+def _time_peer(tool: str, phases: list[Any], hybrid: Sequence[str]) -> dict[str, Any]:
+    argv = [*_wrapper(tool, hybrid), sys.executable, "-m", "benchmarks._exectimer"]
+    done = subprocess.run(
+        argv, input=json.dumps(phases), capture_output=True, text=True, cwd=REPO, check=False
+    )
+    if done.returncode != 0:
+        msg = f"{tool} timer failed: {done.stderr.strip()[-2000:]}"
+        raise RuntimeError(msg)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _sweep_peer(tool: str, tmp: Path, hybrid: Sequence[str]) -> None:
+    """Delete whatever containers a stopped run left in ``tool``'s state dir."""
+    root = tmp / f"{tool}-state"
+    if not root.exists():
+        return
+    script = (
+        f'for c in $({tool} --root {root} list -q); do {tool} --root {root} delete -f "$c"; done'
+    )
+    subprocess.run([*_wrapper(tool, hybrid), "sh", "-c", script], capture_output=True, check=False)
+
+
+def _podkit_latency(rt: PodkitRuntime, counts: tuple[int, int]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    tag = token()
+    pairs = [rt.run_true(f"{PREFIX}-{tag}-s{i}") for i in range(counts[0])]
+    rt.remove_all()
+    out["running sequential"] = [p[0] for p in pairs]
+    out["exit sequential"] = [p[1] for p in pairs]
+    running: list[float] = [0.0] * counts[1]
+    lock = threading.Lock()
+
+    def one(i: int) -> None:
+        first, _ = rt.run_true(f"{PREFIX}-{tag}-c{i}")
+        with lock:
+            running[i] = first
+
+    out["exit concurrent"], wall = concurrent(one, counts[1])
+    out["running concurrent"] = running
+    out["wall concurrent"] = [wall]
+    rt.remove_all()
+    return out
+
+
+def _latency(tmp: Path, image: OciImage, rt: PodkitRuntime, counts: tuple[int, int]) -> None:
+    hybrid = _cgroup2_mounts_beside_v1()
+    notes = [
+        "podkit: NamespaceRuntime in-process, RunPodSandbox+CreateContainer+StartContainer;",
+        "  exit seen by polling ContainerStatus every 1 ms.",
+        "peers: `crun run` / `runc run` (running: `run -d` returned), execs timed in a child.",
+    ]
+    if hybrid:
+        notes.append(
+            f"crun 1.8 refuses this hybrid cgroup layout (cgroup2 at {', '.join(hybrid)}): it runs "
+            "under `unshare -m` with those unmounted (`umount` in the private namespace)."
+        )
+    peers: dict[str, dict[str, Any]] = {}
+    for tool in PEERS:
+        if shutil.which(tool) is None:
+            notes.append(f"{tool} missing: apt-get install {tool}")
+            continue
+        bundle = _bundle(tmp, image, tool)
+        try:
+            peers[tool] = _time_peer(tool, _peer_phases(tool, tmp, bundle, counts), hybrid)
+        except RuntimeError as exc:
+            notes.append(f"{tool} left out: {exc}")
+        finally:
+            _sweep_peer(tool, tmp, hybrid)
+    ours = _podkit_latency(rt, counts)
+    header("runtime: sandbox + container of /bin/true, to running and to exit", notes)
+    for phase in ("running sequential", "exit sequential", "running concurrent", "exit concurrent"):
+        for tool, figures in peers.items():
+            row(f"{tool}: {phase}", figures[phase]["samples"])
+        reference = next(iter(peers), "")
+        samples = peers[reference][phase]["samples"] if reference else None
+        row(f"podkit: {phase} (ratio to {reference or '-'})", ours[phase], samples)
+    walls = {tool: figures["exit concurrent"]["wall"] for tool, figures in peers.items()}
+    walls["podkit"] = ours["wall concurrent"][0]
+    note(
+        f"wall time for {counts[1]} at once, to the last exit: "
+        + ", ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in walls.items())
+    )
+
+
+def _memory(tmp: Path, image: OciImage, rt: PodkitRuntime, n: int) -> None:
+    header(
+        f"runtime: memory per running container ({n} x `sleep 300`)",
+        ["podkit: the per-container monitor process(es); containerd: containerd-shim-runc-v2."],
+    )
+    tag = token()
+    for i in range(n):
+        rt.start(f"{PREFIX}-{tag}-m{i}", ["sleep", "300"])
+    monitors = [memory(pid) for pid in rt.monitor_pids()] or [(0, 0)]
+    rt.remove_all()
+    shims: list[tuple[int, int]] = []
+    if shutil.which("containerd") is None or shutil.which("ctr") is None:
+        note("containerd missing: apt-get install containerd")
+    else:
+        archive = tmp / "busybox-oci.tar"
+        with tarfile.open(archive, "w") as tar:
+            for entry in sorted(image.path.iterdir()):
+                tar.add(entry, arcname=entry.name)
+        daemon = Containerd(tmp / "containerd")
+        try:
+            daemon.import_image(archive)
+            for i in range(n):
+                daemon.run_detached(IMAGE_NAME, f"m{i}", "sleep", "300")
+            shims = [memory(pid) for pid in daemon.shim_pids()]
+        finally:
+            daemon.close()
+    for index, label in ((0, "RSS"), (1, "PSS")):
+        peer = [float(s[index]) for s in shims]
+        if peer:
+            row(f"containerd-shim-runc-v2: {label} per shim", peer, unit="MiB")
+        row(
+            f"podkit monitor: {label} per monitor",
+            [float(m[index]) for m in monitors],
+            peer,
+            unit="MiB",
+        )
+    note(f"{len(monitors)} podkit monitors and {len(shims)} shims for {n} containers each")
+
+
+def main(*, quick: bool = False) -> None:
+    """Print the latency and memory tables."""
+    counts, sleepers = ((3, 3), 2) if quick else ((30, 20), 10)
+    with cleanup_stack(120 if quick else 600) as stack:
+        tmp = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-runtime-"))
+        stack.callback(shutil.rmtree, tmp, ignore_errors=True)
+        image = build_busybox_image(tmp / "layout", ref_name=IMAGE_NAME)
+        rt = PodkitRuntime(tmp / "podkit", image.path)
+        stack.callback(rt.close)
+        _latency(tmp, image, rt, counts)
+        _memory(tmp, image, rt, sleepers)
