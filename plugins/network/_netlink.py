@@ -326,6 +326,9 @@ def open_netns(netns: str) -> Netlink:
     """
     from pyroute2 import IPRoute  # noqa: PLC0415 - lazy, see the module docstring
 
+    if not netns:
+        msg = "failed to open network namespace: no namespace given (CNI_NETNS is empty)"
+        raise podkit.InvalidArgumentError(msg)
     path = netns_path(netns)
     if not Path(path).exists():
         msg = f"failed to open network namespace {netns!r}: it does not exist"

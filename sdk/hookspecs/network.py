@@ -9,7 +9,8 @@ the ``CNI_*`` environment variables as an
 :class:`~podkit.models.network.Attachment`, and results are returned as
 models of :mod:`podkit.models.network`. Plugin code never reads the
 environment or JSON: the CNI wire adapter does, for every SPEC version from
-0.1.0 to 1.1.0, so a plugin written against these models speaks all of them.
+0.3.0 to 1.1.0 (0.1.0 and 0.2.0 results, with ``ip4``/``ip6``, are refused
+with code 1), so a plugin written against these models speaks all of them.
 
 **Addressing.** Every hook takes ``cni_type`` first: the ``type`` of the
 plugin configuration the call is for (``bridge``, ``host-local``,

@@ -57,7 +57,8 @@ IPInterface: TypeAlias = "ipaddress.IPv4Interface | ipaddress.IPv6Interface"
 #: An IP network, e.g. a route's destination ``10.1.0.0/16``.
 IPNetwork: TypeAlias = "ipaddress.IPv4Network | ipaddress.IPv6Network"
 
-#: Every released CNI SPEC version, oldest first. The wire speaks them all.
+#: Every released CNI SPEC version, oldest first. The wire reads and writes
+#: 0.3.0 and newer (``podkit.cnijson.RESULT_VERSIONS``).
 CNI_VERSIONS: Final = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 #: The SPEC version these models follow.
 CURRENT_CNI_VERSION: Final = "1.1.0"
