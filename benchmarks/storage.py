@@ -13,9 +13,11 @@ through ctypes, and for secrets plain ``open``/``write`` of each key on a fresh
 tmpfs. Base dirs, state dirs and targets live in a temporary directory; any
 mount left under it is unmounted at the end, also after a Ctrl-C.
 
-TODO(CSI server): when podkit's CSI server lands, add the CSI-socket variant
-here: the same calls over the gRPC unix socket (``podkit.wire.csi``) against
-the upstream kubernetes-csi/csi-driver-host-path on its own socket.
+The hostpath table also runs the same calls through a real CSI socket: the
+plugin behind ``podkit.wire.csi.serve_csi``, called with
+``podkit.CsiClientPlugin`` (the gRPC round trip's cost). The upstream
+kubernetes-csi hostpath driver is a Go program that is not packaged for
+Debian, so it is not a peer here.
 """
 
 from __future__ import annotations
@@ -69,16 +71,15 @@ def _storage(plugin: object) -> StorageHooks:
     return manager.storage
 
 
-def _hostpath(tmp: Path, n: int) -> None:
-    storage = _storage(HostPathDriver(tmp / "hostpath", node_id=f"{PREFIX}-node"))
+def _publish_unpublish(storage: StorageHooks, tmp: Path, n: int) -> tuple[list[float], list[float]]:
+    """Publish one staged volume at ``n`` targets, then unpublish them: the two timings."""
     volume = storage.create_volume(
         DRIVER, f"{PREFIX}-pvc", CapacityRange(required_bytes=MIB), (CAPABILITY,)
     )
     stage = tmp / "stage"
     stage.mkdir()
     storage.node_stage_volume(DRIVER, volume.volume_id, {}, str(stage), CAPABILITY)
-    pods = tmp / "pods"
-    targets = [pods / str(i) / "volume" for i in range(n)]
+    targets = [tmp / "pods" / str(i) / "volume" for i in range(n)]
     for target in targets:
         target.parent.mkdir(parents=True)
 
@@ -93,28 +94,64 @@ def _hostpath(tmp: Path, n: int) -> None:
     )
     storage.node_unstage_volume(DRIVER, volume.volume_id, str(stage))
     storage.delete_volume(DRIVER, volume.volume_id)
-    source = str(tmp / "bare-source")
-    Path(source).mkdir()
-    bare = [pods / str(i) / "bare" for i in range(n)]
+    return published, unpublished
+
+
+def _bind_floor(tmp: Path, n: int) -> tuple[list[float], list[float]]:
+    source = tmp / "bare-source"
+    source.mkdir()
+    bare = [tmp / "bare" / str(i) for i in range(n)]
 
     def bare_publish(i: int) -> None:
-        bare[i].mkdir()
-        _mount(source, str(bare[i]), None, MS_BIND, None)
+        bare[i].mkdir(parents=True)
+        _mount(str(source), str(bare[i]), None, MS_BIND, None)
 
     def bare_unpublish(i: int) -> None:
         _umount(str(bare[i]))
         bare[i].rmdir()
 
-    bare_published = sequential(bare_publish, n)
-    bare_unpublished = sequential(bare_unpublish, n)
-    header(
-        "storage: hostpath CSI NodePublishVolume / NodeUnpublishVolume, in-process",
-        ["floor: mkdir + mount(2) MS_BIND / umount(2) + rmdir through ctypes"],
+    return sequential(bare_publish, n), sequential(bare_unpublish, n)
+
+
+def _hostpath(tmp: Path, n: int) -> None:
+    """In-process, and through ``podkit serve csi``'s socket with the CSI client plugin."""
+    from podkit.wire.csi import serve_csi  # noqa: PLC0415 - grpc only for this table
+
+    local = tmp / "local"
+    local.mkdir()
+    in_process = _publish_unpublish(
+        _storage(HostPathDriver(local / "hostpath", node_id=f"{PREFIX}-node")), local, n
     )
-    row("floor: bind mount", bare_published)
-    row("podkit HostPathDriver: NodePublishVolume", published, bare_published)
-    row("floor: unmount", bare_unpublished)
-    row("podkit HostPathDriver: NodeUnpublishVolume", unpublished, bare_unpublished)
+    served = tmp / "served"
+    served.mkdir()
+    manager = podkit.PluginManager.load(entry_points=False)
+    manager.register(
+        HostPathDriver(served / "hostpath", node_id=f"{PREFIX}-node"),
+        name="hostpath",
+        kind="storage",
+    )
+    socket_path = tmp / "csi.sock"
+    server = serve_csi(manager, DRIVER, socket_path)
+    try:
+        over_csi = _publish_unpublish(
+            _storage(podkit.CsiClientPlugin(f"unix://{socket_path}")), served, n
+        )
+    finally:
+        server.stop(None).wait()
+    floor = _bind_floor(tmp, n)
+    header(
+        "storage: hostpath CSI NodePublishVolume / NodeUnpublishVolume",
+        [
+            "floor: mkdir + mount(2) MS_BIND / umount(2) + rmdir through ctypes",
+            "csi: the same plugin behind podkit serve csi, called with podkit.CsiClientPlugin",
+        ],
+    )
+    row("floor: bind mount", floor[0])
+    row("podkit HostPathDriver in-process: NodePublishVolume", in_process[0], floor[0])
+    row("podkit HostPathDriver over CSI: NodePublishVolume", over_csi[0], floor[0])
+    row("floor: unmount", floor[1])
+    row("podkit HostPathDriver in-process: NodeUnpublishVolume", in_process[1], floor[1])
+    row("podkit HostPathDriver over CSI: NodeUnpublishVolume", over_csi[1], floor[1])
 
 
 def _secret_rows(storage: StorageHooks, tmp: Path, keys: int, n: int) -> None:
