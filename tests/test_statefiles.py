@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from podkit import statefiles as _atomic
+from podkit import statefiles
 
 
 def test_write_json_replaces_the_file_whole(tmp_path):
     path = tmp_path / "state" / "sandbox.json"
-    _atomic.write_json(path, {"id": "a", "state": "ready"})
-    _atomic.write_json(path, {"id": "a", "state": "notready"})
+    statefiles.write_json(path, {"id": "a", "state": "ready"})
+    statefiles.write_json(path, {"id": "a", "state": "notready"})
     assert json.loads(path.read_text()) == {"id": "a", "state": "notready"}
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert [p.name for p in path.parent.iterdir()] == ["sandbox.json"]  # no temporary file left
@@ -18,8 +18,8 @@ def test_write_json_replaces_the_file_whole(tmp_path):
 
 def test_a_failed_write_leaves_the_old_content_and_no_temporary_file(tmp_path):
     path = tmp_path / "state.json"
-    _atomic.write_json(path, {"v": 1})
+    statefiles.write_json(path, {"v": 1})
     with pytest.raises(TypeError):
-        _atomic.write_json(path, {"v": object()})
+        statefiles.write_json(path, {"v": object()})
     assert json.loads(path.read_text()) == {"v": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]

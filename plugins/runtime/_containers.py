@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from podkit import errors
+from podkit import errors, statefiles
 from podkit.models.runtime import (
     Container,
     ContainerResources,
@@ -31,7 +31,6 @@ from podkit.models.runtime import (
     NamespaceMode,
     PodSandboxState,
 )
-from podkit.plugins import _atomic
 from podkit.plugins.runtime import _dnsfiles, _lifecycle, _limits, _records, _spec
 
 if TYPE_CHECKING:
@@ -165,7 +164,7 @@ class Containers:
             oom_file=str(oom or ""),
             target_pid_ns=self._target_pid_ns(config),
         )
-        _atomic.write_json(directory / _records.SPEC_FILE, spec)
+        statefiles.write_json(directory / _records.SPEC_FILE, spec)
         return _records.ContainerRecord(
             id=container_id,
             sandbox_id=sandbox.id,

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from podkit.plugins import _atomic
+from podkit import statefiles
 
 if TYPE_CHECKING:
     from podkit.models.runtime import PodSandboxConfig
@@ -62,11 +62,11 @@ def hosts(*, node_network: bool) -> bytes:
 
 def write_files(directory: Path, config: PodSandboxConfig, *, node_network: bool) -> None:
     """Write the three files into ``directory``, readable by every user of the pod."""
-    _atomic.write_bytes(
+    statefiles.write_bytes(
         directory / "hostname", f"{sandbox_hostname(config)}\n".encode(), mode=0o644
     )
-    _atomic.write_bytes(directory / "hosts", hosts(node_network=node_network), mode=0o644)
-    _atomic.write_bytes(directory / "resolv.conf", resolv_conf(config), mode=0o644)
+    statefiles.write_bytes(directory / "hosts", hosts(node_network=node_network), mode=0o644)
+    statefiles.write_bytes(directory / "resolv.conf", resolv_conf(config), mode=0o644)
 
 
 __all__ = ["FILES", "hosts", "resolv_conf", "sandbox_hostname", "write_files"]

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any, Final
 
-from podkit.plugins import _atomic
+from podkit import statefiles
 from podkit.plugins.runtime import _init, _logs, _proc
 from podkit.plugins.runtime import _syscalls as sc
 
@@ -167,7 +167,7 @@ def monitor(directory: Path, report_fd: int) -> None:
             "reason": "StartError",
             "message": message,
         }
-        _atomic.write_json(directory / "exit.json", record)
+        statefiles.write_json(directory / "exit.json", record)
         _report(report_fd, {"error": message})
         return
     started = {
@@ -177,11 +177,11 @@ def monitor(directory: Path, report_fd: int) -> None:
         "monitor_start": _proc.start_time(os.getpid()) or 0,
         "started_at": time.time_ns(),
     }
-    _atomic.write_json(directory / "started.json", started)
+    statefiles.write_json(directory / "started.json", started)
     _report(report_fd, started)
     _Pump(log, out_r, err_r).run(pidfd)
     _, status = os.waitpid(pid, 0)
-    _atomic.write_json(directory / "exit.json", _exit_record(status, spec))
+    statefiles.write_json(directory / "exit.json", _exit_record(status, spec))
     log.close()
 
 

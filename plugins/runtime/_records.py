@@ -2,7 +2,7 @@
 
 Every hook must still find every sandbox and container after the agent was
 killed and restarted (hookspec, "State and concurrency"), so each record is a
-JSON file written atomically (``podkit.plugins._atomic``) and the plugin reads
+JSON file written atomically (``podkit.statefiles``) and the plugin reads
 them all back when it is constructed. The monitor process of a container adds
 two files of its own, ``started.json`` and ``exit.json`` (see
 :mod:`._monitor`), in plain JSON.
@@ -34,13 +34,13 @@ from typing import Any, Final, final
 
 import attrs
 
+from podkit import statefiles
 from podkit.models.runtime import (
     ContainerConfig,
     LinuxContainerResources,
     PodSandboxConfig,
     PodSandboxState,
 )
-from podkit.plugins import _atomic
 from podkit.plugins.runtime._codec import from_json, to_json
 
 SANDBOX_FILE: Final = "sandbox.json"
@@ -140,7 +140,7 @@ def remove_tree(directory: Path) -> None:
 
 def save(path: Path, record: object) -> None:
     """Write a record atomically."""
-    _atomic.write_json(path, to_json(record))
+    statefiles.write_json(path, to_json(record))
 
 
 def load_all(parent: Path, name: str, cls: type[Any]) -> dict[str, Any]:

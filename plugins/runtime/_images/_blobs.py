@@ -17,8 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Final, NoReturn, final
 
-from podkit import errors
-from podkit.plugins import _atomic
+from podkit import errors, statefiles
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -92,7 +91,7 @@ class BlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _atomic.fsync_dir(self._root)
+        statefiles.fsync_dir(self._root)
         return True
 
     def digests(self) -> set[str]:

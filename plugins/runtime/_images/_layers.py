@@ -20,8 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Final, final
 
-from podkit import errors
-from podkit.plugins import _atomic
+from podkit import errors, statefiles
 from podkit.plugins.runtime._images._blobs import hex_of
 from podkit.plugins.runtime._images._unpack import unpack_layer
 
@@ -68,7 +67,7 @@ class LayerStore:
             (tmp / _FS).mkdir(mode=0o755)
             size = unpack_layer(blob, tmp / _FS, diff_id=diff_id, what=what)
             _sync_filesystem(tmp)
-            _atomic.write_json(tmp / _META, {"diff_id": diff_id, "size": size}, mode=0o644)
+            statefiles.write_json(tmp / _META, {"diff_id": diff_id, "size": size}, mode=0o644)
             tmp.chmod(0o755)
             tmp.rename(self._root / hex_of(diff_id))
         except OSError:
@@ -79,7 +78,7 @@ class LayerStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _atomic.fsync_dir(self._root)
+        statefiles.fsync_dir(self._root)
         return True
 
     def diff_ids(self) -> set[str]:
@@ -94,7 +93,7 @@ class LayerStore:
         doomed = Path(tempfile.mkdtemp(dir=self._tmp, prefix="removed-"))
         with contextlib.suppress(FileNotFoundError):
             (self._root / hex_of(diff_id)).rename(doomed / "layer")
-            _atomic.fsync_dir(self._root)
+            statefiles.fsync_dir(self._root)
         shutil.rmtree(doomed, ignore_errors=True)
 
 

@@ -6,7 +6,7 @@
   between images, so a record's tags are looked up here, never stored in it.
 - ``leases.json``: holder (a container ID) to image ID; a leased image is not removed.
 
-All are written with :mod:`podkit.plugins._atomic`. Two ``flock(2)`` locks order the
+All are written with :mod:`podkit.statefiles`. Two ``flock(2)`` locks order the
 work of threads and processes sharing a store: ``state.lock`` (exclusive, brief)
 around every read-modify-write of the files above, and ``gc.lock``, held shared by
 imports for their whole run and exclusively by garbage collection, so that garbage
@@ -21,7 +21,7 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, final
 
-from podkit.plugins import _atomic
+from podkit import statefiles
 from podkit.plugins.runtime._images._blobs import hex_of
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ class State:
 
     def save_refs(self, refs: dict[str, str]) -> None:
         """Replace the refs index."""
-        _atomic.write_json(self._root / "refs.json", refs)
+        statefiles.write_json(self._root / "refs.json", refs)
 
     def leases(self) -> dict[str, str]:
         """Holder to image ID."""
@@ -84,7 +84,7 @@ class State:
 
     def save_leases(self, leases: dict[str, str]) -> None:
         """Replace the leases."""
-        _atomic.write_json(self._root / "leases.json", leases)
+        statefiles.write_json(self._root / "leases.json", leases)
 
     def image(self, image_id: str) -> dict[str, Any] | None:
         """The stored document of ``image_id``, or ``None``."""
@@ -108,13 +108,13 @@ class State:
 
     def save_image(self, document: dict[str, Any]) -> None:
         """Write an image document (keyed by its ``id``)."""
-        _atomic.write_json(self._images / f"{hex_of(document['id'])}.json", document)
+        statefiles.write_json(self._images / f"{hex_of(document['id'])}.json", document)
 
     def delete_image(self, image_id: str) -> None:
         """Delete an image document; a missing one is no error."""
         with contextlib.suppress(FileNotFoundError):
             (self._images / f"{hex_of(image_id)}.json").unlink()
-            _atomic.fsync_dir(self._images)
+            statefiles.fsync_dir(self._images)
 
     @staticmethod
     def _load(path: Path) -> dict[str, str]:

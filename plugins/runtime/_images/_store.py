@@ -367,7 +367,7 @@ class ImageStore:
                 self._layers.remove(diff_id)
             shutil.rmtree(self._tmp, ignore_errors=True)
             for directory in (self.root, self.root / "images"):
-                for leftover in directory.glob(".*.tmp"):  # of _atomic writes cut short
+                for leftover in directory.glob(".*.tmp"):  # of statefiles writes cut short
                     leftover.unlink(missing_ok=True)
 
 
