@@ -5,7 +5,8 @@ an agent killed before that leaves a directory without a record, perhaps
 with namespace bind mounts or a PID-namespace init. A new plugin instance
 removes such directories when it is constructed, so that nothing is leaked
 after a restart (DESIGN.md, "No leaks, ever"). Cgroups of such containers
-go with their sandbox's cgroup, which is removed recursively.
+go with their sandbox's cgroup, which is removed recursively; so is the cgroup
+of a sandbox killed between creating its cgroup and writing its record.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def collect(
     sandboxes: Iterable[str],
     containers: Iterable[str],
     release_lease: Callable[[str], None],
+    remove_sandbox_cgroup: Callable[[str], None],
 ) -> None:
     """Remove the sandbox and container directories that have no record."""
     containers = list(containers)
@@ -63,6 +65,7 @@ def collect(
         _kill_pid_namespace(ns_dir / "pid")
         names = ("net", "ipc", "uts", "pid")
         _namespaces.release_namespaces([str(ns_dir / name) for name in names])
+        remove_sandbox_cgroup(directory.name)
         _records.remove_tree(directory)
 
 

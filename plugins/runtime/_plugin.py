@@ -110,7 +110,11 @@ class NamespaceRuntime(_images_hooks.ImageHooks):
         self.containers = Containers(self.layout, self.cgroups, pids_limit)
         super().__init__(self.layout.images)
         _orphans.collect(
-            self.layout, self.sandboxes.records, self.containers.records, self._release_lease
+            self.layout,
+            self.sandboxes.records,
+            self.containers.records,
+            self._release_lease,
+            self.sandboxes.remove_unrecorded_cgroup,
         )
 
     def _release_lease(self, container_id: str) -> None:

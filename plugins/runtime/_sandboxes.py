@@ -156,6 +156,12 @@ class Sandboxes:
     def _remove_cgroup(self, cgroup: str) -> None:
         self._cgroups.remove(cgroup, parents=len(self._cgroup_parent.split("/")))
 
+    def remove_unrecorded_cgroup(self, sandbox_id: str) -> None:
+        """Remove the cgroup of a sandbox whose RunPodSandbox was killed before its record."""
+        cgroup = f"{self._cgroup_parent}/{sandbox_id}" if self._cgroup_parent else sandbox_id
+        self._cgroups.kill_all(cgroup)
+        self._remove_cgroup(cgroup)
+
     def stop(self, sandbox_id: str) -> None:
         """Mark the sandbox not ready and end its PID namespace; keep the netns."""
         record = self.records.get(sandbox_id)
