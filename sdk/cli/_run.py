@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from podkit import manifests
+from podkit.cli import _files
 from podkit.errors import ManifestError
 from podkit.kubelet import (
     DEFAULT_CNI_CONF_DIR,
@@ -36,12 +37,11 @@ from podkit.models.kube import Pod, RestartPolicy
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
 
     from podkit.kubelet import ContainerStatus
     from podkit.models.kube import KubeObject
 
-SUFFIXES: Final = (".yaml", ".yml", ".json")
 DEFAULT_TIMEOUT: Final = 300.0
 INTERRUPTED: Final = 130
 _POLL: Final = 0.2
@@ -90,19 +90,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=run)
 
 
-def _expand(paths: Iterable[str]) -> Iterator[str]:
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            yield from sorted(str(p) for p in path.iterdir() if p.suffix in SUFFIXES)
-        else:
-            yield name
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the pods; 0 when all succeeded."""
     try:
-        objects = manifests.load_files(_expand(args.files))
+        objects = manifests.load_files(_files.expand(args.files))
     except ManifestError as exc:
         for line in str(exc).splitlines():
             print(line, file=sys.stderr)

@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from podkit import manifests
+from podkit.cli import _files
 from podkit.errors import ManifestError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterable, Iterator
-
-SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,15 +38,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=run)
 
 
-def _expand(paths: Iterable[str]) -> Iterator[str]:
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            yield from sorted(str(p) for p in path.iterdir() if p.suffix in SUFFIXES)
-        else:
-            yield name
-
-
 def _load(name: str) -> list[object]:
     if name == "-":
         return list(manifests.load(sys.stdin.read(), source="<stdin>"))
@@ -64,7 +53,7 @@ def _describe(obj: object) -> str:
 def run(args: argparse.Namespace) -> int:
     """Validate every file; report all problems."""
     failed = False
-    for name in _expand(args.files):
+    for name in _files.expand(args.files):
         try:
             objects = _load(name)
         except ManifestError as exc:
