@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from podkit.pluginmanager import PluginManager as PluginManager
     from podkit.pluginmanager import answers_for as answers_for
     from podkit.wire.cni import CniExecPlugin as CniExecPlugin
+    from podkit.wire.cri import CriClientPlugin as CriClientPlugin
     from podkit.wire.csi import CsiClientPlugin as CsiClientPlugin
 
 __version__: Final = "0.1.0.dev0"
@@ -52,6 +53,7 @@ __all__ = [
     "AbortedError",
     "AlreadyExistsError",
     "CniExecPlugin",
+    "CriClientPlugin",
     "CsiClientPlugin",
     "DeadlineExceededError",
     "FailedPreconditionError",
@@ -89,6 +91,7 @@ _LAZY: Final = {
     "CniExecPlugin": "podkit.wire.cni",
     "Node": "podkit.kubelet",
     "SyncNode": "podkit.kubelet",
+    "CriClientPlugin": "podkit.wire.cri",
     "CsiClientPlugin": "podkit.wire.csi",
     "hookimpl": "podkit._markers",
 }

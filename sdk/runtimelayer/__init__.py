@@ -7,6 +7,11 @@ server both use it.
 
 from __future__ import annotations
 
-from podkit.runtimelayer._layer import DEFAULT_HANDLER, RuntimeLayer, SandboxRecord
+from podkit.runtimelayer._layer import (
+    DEFAULT_HANDLER,
+    SETS_UP_POD_NETWORK,
+    RuntimeLayer,
+    SandboxRecord,
+)
 
-__all__ = ["DEFAULT_HANDLER", "RuntimeLayer", "SandboxRecord"]
+__all__ = ["DEFAULT_HANDLER", "SETS_UP_POD_NETWORK", "RuntimeLayer", "SandboxRecord"]

@@ -11,6 +11,13 @@ It remembers, atomically on disk, which handler owns each sandbox and
 container and which addresses each sandbox got, so that calls for a
 container reach the right plugin and a layer restarted after kill -9 picks
 up where it was.
+
+A runtime plugin whose runtime attaches pod networks itself (a remote CRI
+runtime such as containerd, reached through
+:class:`~podkit.wire.cri.CriClientPlugin`) says so with a true
+:data:`SETS_UP_POD_NETWORK` attribute: for its handlers the layer attaches
+and detaches nothing, and reports the addresses the runtime's
+``PodSandboxStatus`` gives.
 """
 
 from __future__ import annotations
@@ -26,18 +33,22 @@ import attrs
 from podkit import statefiles
 from podkit.errors import FailedPreconditionError, NotFoundError, PodkitError
 from podkit.models.runtime import (
+    NETWORK_READY,
     ContainerFilter,
     NamespaceMode,
     PodIP,
     PodSandboxFilter,
     PodSandboxNetworkStatus,
+    PodSandboxState,
+    RuntimeCondition,
+    RuntimeStatus,
 )
 from podkit.runtimelayer._cache import ResultCache
 from podkit.runtimelayer._cniconf import load_networks
 from podkit.runtimelayer._network import DEFAULT_CNI_PATH, NetworkAttacher
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from pathlib import Path
 
     from podkit.models.network import Result
@@ -48,6 +59,7 @@ if TYPE_CHECKING:
         PodSandbox,
         PodSandboxConfig,
         PodSandboxStatusResponse,
+        StatusResponse,
     )
     from podkit.pluginmanager import PluginManager
     from podkit.runtimelayer._cniconf import Network
@@ -55,6 +67,11 @@ if TYPE_CHECKING:
 #: The runtime handler used when a call names none (CRI's empty handler).
 DEFAULT_HANDLER: Final = "namespace"
 LOGGER: Final = logging.getLogger("podkit.runtimelayer")
+#: The attribute a runtime plugin sets to ``True`` when the runtime behind it
+#: attaches pod networks itself (as containerd and CRI-O run CNI in their
+#: ``RunPodSandbox``): the layer then attaches none for the handlers the
+#: plugin declares with :func:`podkit.answers_for`.
+SETS_UP_POD_NETWORK: Final = "podkit_sets_up_pod_network"
 
 
 @final
@@ -66,6 +83,18 @@ class SandboxRecord:
     handler: str
     netns: str = ""
     ips: tuple[str, ...] = ()
+    #: The networks are being attached: a layer killed now may have attached
+    #: some without caching their results, so they are all detached (``DEL``
+    #: is idempotent) when the sandbox is stopped.
+    attaching: bool = False
+
+
+def _read(path: Path) -> str:
+    """A record's text; empty when it was removed meanwhile."""
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return ""
 
 
 def pod_ips(results: Iterable[Result]) -> tuple[str, ...]:
@@ -105,6 +134,8 @@ class RuntimeLayer:
         loopback: bool = True,
     ) -> None:
         self.runtime = manager.runtime
+        self._manager = manager
+        self._cni_conf_dir = cni_conf_dir
         self.default_handler = default_handler
         self._sandboxes = state_dir / "sandboxes"
         self._containers = state_dir / "containers"
@@ -128,7 +159,11 @@ class RuntimeLayer:
         except FileNotFoundError:
             return None
         return SandboxRecord(
-            id=body["id"], handler=body["handler"], netns=body["netns"], ips=tuple(body["ips"])
+            id=body["id"],
+            handler=body["handler"],
+            netns=body["netns"],
+            ips=tuple(body["ips"]),
+            attaching=bool(body.get("attaching", False)),
         )
 
     def _save(self, record: SandboxRecord) -> None:
@@ -152,11 +187,34 @@ class RuntimeLayer:
             raise NotFoundError(msg) from None
         return self._handler_of(sandbox_id)
 
+    def handler_of_sandbox(self, sandbox_id: str) -> str:
+        """The handler that runs a sandbox.
+
+        :raises podkit.errors.NotFoundError: the layer knows no such sandbox.
+        """
+        return self._handler_of(sandbox_id)
+
+    def handler_of_container(self, container_id: str) -> str:
+        """The handler that runs a container's sandbox.
+
+        :raises podkit.errors.NotFoundError: the layer knows no such container.
+        """
+        return self._handler_of_container(container_id)
+
+    def sets_up_pod_network(self, handler: str) -> bool:
+        """Whether the runtime plugin of ``handler`` attaches pod networks itself."""
+        return any(
+            getattr(info.plugin, SETS_UP_POD_NETWORK, False) is True
+            for info in self._manager.plugins()
+            if info.kind in {"runtime", "any"} and handler in (info.answers_for or ())
+        )
+
     def handlers(self) -> list[str]:
         """The handlers that own sandboxes, and the default one."""
         known = {self.default_handler}
         if self._sandboxes.is_dir():
-            known |= {json.loads(p.read_text())["handler"] for p in self._sandboxes.glob("*.json")}
+            bodies = (_read(p) for p in self._sandboxes.glob("*.json"))
+            known |= {json.loads(body)["handler"] for body in bodies if body}
         return sorted(known)
 
     # -- sandboxes -----------------------------------------------------------
@@ -169,7 +227,10 @@ class RuntimeLayer:
         with contextlib.ExitStack() as undo:
             undo.callback(self._undo_sandbox, record)
             self._save(record)
-            if config.linux.security_context.namespace_options.network != NamespaceMode.NODE:
+            node_network = (
+                config.linux.security_context.namespace_options.network == NamespaceMode.NODE
+            )
+            if not (node_network or self.sets_up_pod_network(handler)):
                 status = self.runtime.pod_sandbox_status(handler, sandbox_id)
                 netns = status.status.linux.namespaces.network_path
                 if not netns:
@@ -178,17 +239,17 @@ class RuntimeLayer:
                         f" {handler!r} reported no network namespace path"
                     )
                     raise FailedPreconditionError(msg)
-                record = attrs.evolve(record, netns=netns)
+                record = attrs.evolve(record, netns=netns, attaching=True)
                 self._save(record)
                 results = self.network.attach(sandbox_id, netns, config)
-                self._save(attrs.evolve(record, ips=pod_ips(results)))
+                self._save(attrs.evolve(record, ips=pod_ips(results), attaching=False))
             undo.pop_all()
         return sandbox_id
 
     def _undo_sandbox(self, record: SandboxRecord) -> None:
         """Roll back a sandbox start, best effort: the start's own error is what the caller sees."""
         steps = (
-            lambda: self.network.detach(record.id, record.netns),
+            lambda: self.network.detach(record.id, record.netns, every=record.attaching),
             lambda: self.runtime.stop_pod_sandbox(record.handler, record.id),
             lambda: self.runtime.remove_pod_sandbox(record.handler, record.id),
         )
@@ -206,8 +267,8 @@ class RuntimeLayer:
         if record is None:
             return  # CRI: stopping an unknown sandbox is not an error
         self.runtime.stop_pod_sandbox(record.handler, sandbox_id)
-        self.network.detach(sandbox_id, record.netns)
-        self._save(attrs.evolve(record, ips=()))
+        self.network.detach(sandbox_id, record.netns, every=record.attaching)
+        self._save(attrs.evolve(record, ips=(), attaching=False))
 
     def remove_pod_sandbox(self, sandbox_id: str) -> None:
         """Stop, detach and remove the sandbox (idempotent)."""
@@ -216,8 +277,8 @@ class RuntimeLayer:
             return  # CRI: "if the sandbox has already been removed, it must not return an error"
         self.stop_pod_sandbox(sandbox_id)
         self.runtime.remove_pod_sandbox(record.handler, sandbox_id)
-        for link in list(self._containers.glob("*")) if self._containers.is_dir() else []:
-            if link.read_text() == sandbox_id:
+        for link in list(self._containers.glob("[!.]*")) if self._containers.is_dir() else []:
+            if _read(link) == sandbox_id:
                 link.unlink(missing_ok=True)
         self._forget(sandbox_id)
 
@@ -230,12 +291,46 @@ class RuntimeLayer:
             msg = f"failed to find sandbox {sandbox_id!r}: not found"
             raise NotFoundError(msg)
         response = self.runtime.pod_sandbox_status(record.handler, sandbox_id, verbose)
+        if record.attaching:  # cut by a crash while attaching: its network is not whole
+            status = attrs.evolve(response.status, state=PodSandboxState.SANDBOX_NOTREADY)
+            return attrs.evolve(response, status=status)
         if not record.ips:
             return response
         network = PodSandboxNetworkStatus(
             ip=record.ips[0], additional_ips=tuple(PodIP(ip=ip) for ip in record.ips[1:])
         )
         return attrs.evolve(response, status=attrs.evolve(response.status, network=network))
+
+    def status(self, *, verbose: bool = False) -> StatusResponse:
+        """The default handler's status, with ``NetworkReady`` as CRI runtimes report it.
+
+        ``NetworkReady`` is true when the configuration directory holds a
+        network and every plugin of it answers CNI ``STATUS``, as containerd
+        reports it; when the runtime plugin reports the condition itself (a
+        remote CRI runtime), its own is kept.
+        """
+        response = self.runtime.status(self.default_handler, verbose)
+        conditions = response.status.conditions
+        if any(c.type == NETWORK_READY for c in conditions):
+            return response
+        status = RuntimeStatus(conditions=(*conditions, self._network_condition()))
+        return attrs.evolve(response, status=status)
+
+    def _network_condition(self) -> RuntimeCondition:
+        try:
+            found = self.network.networks()
+            if found:
+                self.network.ready()
+        except PodkitError as exc:
+            return RuntimeCondition(
+                type=NETWORK_READY, status=False, reason="NetworkPluginNotReady", message=str(exc)
+            )
+        if not found:
+            message = f"no network configuration found in {str(self._cni_conf_dir)!r}"
+            return RuntimeCondition(
+                type=NETWORK_READY, status=False, reason="NetworkPluginNotReady", message=message
+            )
+        return RuntimeCondition(type=NETWORK_READY, status=True)
 
     def list_pod_sandbox(self, sandbox_filter: PodSandboxFilter | None = None) -> list[PodSandbox]:
         """Sandboxes of every handler."""
@@ -253,6 +348,87 @@ class RuntimeLayer:
             msg = f"failed to check network of sandbox {sandbox_id!r}: not found"
             raise NotFoundError(msg)
         self.network.check(sandbox_id, record.netns)
+
+    # -- garbage collection --------------------------------------------------
+
+    def collect_garbage(self, label_selector: Mapping[str, str]) -> list[str]:
+        """Remove what a layer killed half-way through an operation left; what it removed.
+
+        - sandboxes of the runtime matching ``label_selector`` that the layer
+          has no record of (killed between ``RunPodSandbox`` and the record):
+          stopped and removed through their handler, with their containers;
+        - records of sandboxes the runtime no longer has: their networks
+          detached (addresses released), the records dropped;
+        - cached network attachments of sandboxes without a record: ``DEL``;
+        - container records of sandboxes without a record: dropped; containers
+          of recorded sandboxes without one (killed between ``CreateContainer``
+          and the record): recorded, so they can be removed;
+        - temporary files of writes cut short.
+
+        Call it while no sandbox is being started or removed through this
+        layer (the kubelet holds its sandbox lock).
+
+        .. versionadded:: 0.1
+        """
+        removed = self._collect_unrecorded_sandboxes(label_selector)
+        known: dict[str, SandboxRecord] = {}
+        for record in self._records():
+            try:
+                self.runtime.pod_sandbox_status(record.handler, record.id, False)  # noqa: FBT003
+            except NotFoundError:
+                self.network.detach(record.id, record.netns, every=True)
+                self._forget(record.id)
+                removed.append(f"sandbox record {record.id}")
+                continue
+            known[record.id] = record
+        for entry in self.network.cache.entries():
+            if entry.container_id not in known:
+                self.network.detach(entry.container_id, "")
+                removed.append(f"network attachment {entry.network}/{entry.container_id}")
+        removed += self._collect_container_records(known)
+        for folder in (self._sandboxes, self._containers, self.network.cache.root):
+            for path in folder.glob(".*.tmp") if folder.is_dir() else []:
+                path.unlink(missing_ok=True)
+        return removed
+
+    def _records(self) -> list[SandboxRecord]:
+        if not self._sandboxes.is_dir():
+            return []
+        found = []
+        for path in sorted(self._sandboxes.glob("*.json")):
+            record = self._record(path.stem)
+            if record is not None:
+                found.append(record)
+        return found
+
+    def _collect_unrecorded_sandboxes(self, label_selector: Mapping[str, str]) -> list[str]:
+        removed = []
+        wanted = PodSandboxFilter(label_selector=label_selector)
+        for handler in self.handlers():
+            for sandbox in self.runtime.list_pod_sandbox(handler, wanted):
+                if (self._sandboxes / f"{sandbox.id}.json").exists():
+                    continue
+                self.runtime.stop_pod_sandbox(handler, sandbox.id)
+                self.runtime.remove_pod_sandbox(handler, sandbox.id)
+                removed.append(f"sandbox {sandbox.id}")
+        return removed
+
+    def _collect_container_records(self, known: Mapping[str, SandboxRecord]) -> list[str]:
+        removed = []
+        links = list(self._containers.glob("[!.]*")) if self._containers.is_dir() else []
+        linked = set()
+        for link in links:
+            if _read(link) not in known:
+                link.unlink(missing_ok=True)
+                removed.append(f"container record {link.name}")
+            else:
+                linked.add(link.name)
+        for handler in {record.handler for record in known.values()}:
+            for container in self.runtime.list_containers(handler, ContainerFilter()):
+                if container.pod_sandbox_id in known and container.id not in linked:
+                    path = self._containers / container.id
+                    statefiles.write_bytes(path, container.pod_sandbox_id.encode())
+        return removed
 
     # -- containers ----------------------------------------------------------
 

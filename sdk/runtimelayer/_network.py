@@ -197,18 +197,36 @@ class NetworkAttacher:
             raise failures[0]
         self.cache.remove(network.name, attachment.container_id, attachment.ifname)
 
-    def detach(self, sandbox_id: str, netns: str) -> None:
+    def detach(self, sandbox_id: str, netns: str, *, every: bool = False) -> None:
         """``DEL`` every attachment of the sandbox that the cache knows, with its own config.
 
         Idempotent: an attachment that was never made or already removed is
         skipped, and plugins treat a missing namespace as success (SPEC, DEL).
+
+        :param every: also ``DEL`` the networks of the configuration that the
+            cache does not know, without ``prevResult``: an ``ADD`` cut by a
+            crash may have left an address or an interface behind ("Plugins
+            should generally complete a DEL action without error even if some
+            resources are missing", SPEC).
         """
+        done = set()
         for entry in self.cache.entries():
             if entry.container_id != sandbox_id:
                 continue
             attachment = self._attachment(sandbox_id, netns, entry.ifname, {})
             network = cnijson.decode_config_list(entry.source)
             self._del_chain(network, attachment, entry.result)
+            done.add((network.name, entry.ifname))
+        if not every:
+            return
+        configured = [(f"eth{i}", n) for i, n in enumerate(self.networks())]
+        if self.loopback:
+            configured.append(("lo", LOOPBACK))
+        for ifname, configured_network in configured:
+            name = configured_network.config.name
+            if (name, ifname) not in done:
+                attachment = self._attachment(sandbox_id, netns, ifname, {})
+                self._del_chain(configured_network.config, attachment, None)
 
     def check(self, sandbox_id: str, netns: str) -> None:
         """``CHECK`` every attachment of the sandbox (unless a list disables it)."""
