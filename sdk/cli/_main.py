@@ -14,7 +14,20 @@ import sys
 from typing import TYPE_CHECKING
 
 from podkit import __version__
-from podkit.cli import _conformance, _plugins, _run, _serve, _validate
+from podkit.cli import (
+    _apply,
+    _conformance,
+    _delete,
+    _describe,
+    _exec,
+    _get,
+    _logs,
+    _node,
+    _plugins,
+    _run,
+    _serve,
+    _validate,
+)
 from podkit.errors import PodkitError
 
 if TYPE_CHECKING:
@@ -46,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     _conformance.add_parser(commands)
     _run.add_parser(commands)
     _serve.add_parser(commands)
+    _node.add_parser(commands)
+    for client in (_apply, _get, _describe, _logs, _exec, _delete):
+        client.add_parser(commands)
     return parser
 
 

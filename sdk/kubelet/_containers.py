@@ -28,7 +28,7 @@ import attrs
 from podkit.errors import PodkitError
 from podkit.kubelet._convert import ImageUser, container_config, container_mounts
 from podkit.kubelet._env import ContainerConfigError, environment
-from podkit.kubelet._pod import now, termination_file
+from podkit.kubelet._pod import from_nanos, now, termination_file
 from podkit.kubelet._probes import ProbeFailure, container_port, http_get
 from podkit.kubelet._status import ContainerStateRunning, ContainerStateWaiting
 from podkit.models.kube import PullPolicy
@@ -144,13 +144,25 @@ class PodRuntime:
                 await self.ctx.call(self.ctx.layer.remove_container, container_id)
             raise StartError(str(exc), reason="RunContainerError") from exc
         slot.container_id = container_id
-        slot.current = ContainerStateRunning(started_at=now())
+        slot.current = await self._started_state(container_id)
         slot.waiting = None
         slot.exit_seen = False
         slot.probe_started = slot.spec.startup_probe is None
         slot.probe_ready = slot.spec.readiness_probe is None
         self.record("Normal", "Started", f"Started container {slot.name}")
         await self._post_start(slot)
+
+    async def _started_state(self, container_id: str) -> ContainerStateRunning:
+        """Running, since the runtime's start time (the one it reports ever after).
+
+        Running even if it exited already: the next poll sees the exit (and
+        reads its termination message).
+        """
+        try:
+            response = await self.ctx.call(self.ctx.layer.container_status, container_id)
+        except PodkitError:
+            return ContainerStateRunning(started_at=now())
+        return ContainerStateRunning(started_at=from_nanos(response.status.started_at) or now())
 
     async def _post_start(self, slot: ContainerSlot) -> None:
         """Run the ``postStart`` hook; when it fails, the container is killed (and restarted)."""

@@ -9,12 +9,15 @@ come from the volume manager.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, final
 
 import attrs
 
+from podkit.kubelet._codec import encode
 from podkit.kubelet._env import ContainerConfigError, expand
 from podkit.kubelet._resources import cgroup_parent, linux_resources
 from podkit.models.kube import DNSPolicy
@@ -48,6 +51,10 @@ POD_NAME_LABEL: Final = "io.kubernetes.pod.name"
 POD_NAMESPACE_LABEL: Final = "io.kubernetes.pod.namespace"
 POD_UID_LABEL: Final = "io.kubernetes.pod.uid"
 CONTAINER_NAME_LABEL: Final = "io.kubernetes.container.name"
+#: The annotations the kubelet puts on containers: the run's restart count,
+#: and a hash of the container's definition (a run of another one is replaced).
+RESTART_COUNT_ANNOTATION: Final = "io.kubernetes.container.restartCount"
+CONTAINER_HASH_ANNOTATION: Final = "io.kubernetes.container.hash"
 NODE_RESOLV_CONF: Final = Path("/etc/resolv.conf")
 #: The longest hostname (a DNS label).
 HOSTNAME_MAX: Final = 63
@@ -66,6 +73,12 @@ def log_directory(logs_dir: Path, pod: Pod) -> Path:
     """``<logs>/<namespace>_<name>_<uid>``, as the kubelet lays out ``/var/log/pods``."""
     meta = pod.metadata
     return logs_dir / f"{meta.namespace}_{meta.name}_{meta.uid}"
+
+
+def container_hash(container: Container) -> str:
+    """A short hash of the container's definition, as the kubelet's ``HashContainer``."""
+    text = json.dumps(encode(container), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def container_log_path(name: str, restart_count: int) -> str:
@@ -305,7 +318,10 @@ def container_config(  # noqa: PLR0913 - what the kubelet gathers for one contai
         envs=[KeyValue(key, value) for key, value in env.items()],
         mounts=mounts,
         labels=labels,
-        annotations={"io.kubernetes.container.restartCount": str(attempt)},
+        annotations={
+            RESTART_COUNT_ANNOTATION: str(attempt),
+            CONTAINER_HASH_ANNOTATION: container_hash(container),
+        },
         log_path=container_log_path(container.name, attempt),
         stdin=container.stdin,
         stdin_once=container.stdin_once,
@@ -323,13 +339,16 @@ def sort_ips(ips: tuple[str, ...]) -> tuple[str, ...]:
 
 
 __all__ = [
+    "CONTAINER_HASH_ANNOTATION",
     "CONTAINER_NAME_LABEL",
     "POD_NAMESPACE_LABEL",
     "POD_NAME_LABEL",
     "POD_UID_LABEL",
+    "RESTART_COUNT_ANNOTATION",
     "ImageUser",
     "VolumePath",
     "container_config",
+    "container_hash",
     "container_log_path",
     "container_mounts",
     "dns_config",

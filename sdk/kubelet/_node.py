@@ -12,12 +12,11 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import shutil
 import socket
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Self, TypeAlias, final
+from typing import TYPE_CHECKING, Any, Final, Self, TypeAlias, final
 
 import attrs
 
@@ -30,19 +29,20 @@ from podkit.errors import (
 )
 from podkit.kubelet._backoff import BackOffPolicy
 from podkit.kubelet._context import DEFAULT_MAX_EVENTS, DEFAULT_SYNC_PERIOD, NodeContext
-from podkit.kubelet._convert import POD_UID_LABEL, container_log_path, log_directory
+from podkit.kubelet._convert import container_log_path, log_directory
+from podkit.kubelet._gc import collect_garbage
 from podkit.kubelet._logs import read_log
 from podkit.kubelet._network import ensure_default_network
 from podkit.kubelet._objects import ObjectStore
 from podkit.kubelet._status import TERMINAL_PHASES, PodPhase, PodStatus
+from podkit.kubelet._store import NodeStore
 from podkit.kubelet._volumes import VolumeManager
 from podkit.kubelet._worker import PodWorker
 from podkit.models.kube import ConfigMap, Pod, Secret
-from podkit.models.runtime import PodSandboxFilter
 from podkit.runtimelayer import DEFAULT_HANDLER, RuntimeLayer
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Sequence
     from types import TracebackType
 
     from podkit.models.kube import KubeObject
@@ -57,6 +57,8 @@ DEFAULT_CNI_CONF_DIR: Final = Path("/var/lib/podkit/cni/net.d")
 LOGGER: Final = logging.getLogger("podkit.kubelet")
 #: The label that ties a sandbox to the node (by its state directory).
 INSTANCE_LABEL: Final = "podkit.dev/kubelet"
+#: Seconds between two garbage collections of a node.
+DEFAULT_GC_PERIOD: Final = 60.0
 
 #: What :meth:`Node.wait_for` waits for: a phase, or a test of the status.
 Condition: TypeAlias = "PodPhase | str | Callable[[PodStatus], bool]"
@@ -109,6 +111,12 @@ class Node:
     :param backoff: the crash-loop back-off.
     :param sync_period: seconds between two looks at each pod's containers.
     :param max_events: how many events each pod keeps.
+    :param gc_period: seconds between two garbage collections
+        (:meth:`collect_orphans`); 0 collects only when the node starts.
+
+    A node keeps what it is given under ``state_dir/desired`` and, started
+    again on the same ``state_dir`` after it was killed, takes its pods over
+    (:meth:`start`). Run one node per ``state_dir``.
 
     .. versionadded:: 0.1
     """
@@ -125,6 +133,7 @@ class Node:
         backoff: BackOffPolicy | None = None,
         sync_period: float = DEFAULT_SYNC_PERIOD,
         max_events: int = DEFAULT_MAX_EVENTS,
+        gc_period: float = DEFAULT_GC_PERIOD,
     ) -> None:
         if manager is None:
             from podkit.pluginmanager import PluginManager  # noqa: PLC0415 - loads plugins
@@ -155,7 +164,12 @@ class Node:
             max_events=max_events,
         )
         self._workers: dict[tuple[str, str], PodWorker] = {}
-        self._collected = False
+        self._store: Final = NodeStore(self.state_dir / "desired")
+        self._gc_period: Final = gc_period
+        self._started = False
+        self._start_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._gc_task: asyncio.Task[None] | None = None
 
     @property
     def node_name(self) -> str:
@@ -180,18 +194,18 @@ class Node:
         Pod that runs already with the same spec changes nothing; with another
         spec it is refused (Pod specs are immutable: delete it first).
 
+        The node keeps what it is given on disk before it acts on it, so that
+        after a crash it knows it again (:meth:`start`, which this calls).
+
         :returns: the Pods, as they run (uid and node name set).
         :raises podkit.errors.AlreadyExistsError: a Pod of that name runs with
             another spec.
         """
-        if not self._collected:
-            try:
-                await self.collect_orphans()
-            except PodkitError as exc:  # the pods come first; tried again next time
-                LOGGER.warning("failed to remove what an earlier run left: %s", exc)
+        await self.start()
         objects = list(objects)
         for obj in objects:
             if isinstance(obj, Secret | ConfigMap) and self.objects.put(obj):
+                await asyncio.to_thread(self._store.save_object, obj)
                 await self._changed(obj)
         pods = [self._admit(obj) for obj in objects if isinstance(obj, Pod)]
         for pod in pods:
@@ -207,7 +221,12 @@ class Node:
             key = (pod.metadata.namespace, pod.metadata.name)
             if key not in self._workers:
                 worker = PodWorker(pod, self.context)
-                self._workers[key] = worker
+                self._workers[key] = worker  # first: garbage collection must see its owner
+                try:
+                    await asyncio.to_thread(self._store.save_pod, pod)
+                except BaseException:
+                    del self._workers[key]
+                    raise
                 worker.start()
             started.append(self._workers[key].pod)
         return started
@@ -226,7 +245,7 @@ class Node:
         return worker
 
     def pods(self) -> list[Pod]:
-        """The pods the node runs."""
+        """The pods the node runs (after :meth:`start`: also those an earlier run started)."""
         return [worker.pod for worker in self._workers.values()]
 
     def pod(self, namespace: str, name: str) -> Pod:
@@ -239,49 +258,108 @@ class Node:
     async def delete(self, namespace: str, name: str, *, grace_period: float | None = None) -> None:
         """Stop a pod gracefully and remove everything of it; return when it is gone.
 
+        The pod is marked as being deleted on disk first: a node killed
+        during the teardown finishes it when it starts again.
+
         :param grace_period: seconds the containers get to stop; the pod's
             ``terminationGracePeriodSeconds`` by default.
         :raises podkit.errors.NotFoundError: no such pod.
-        :raises podkit.errors.PodkitError: a teardown step failed.
+        :raises podkit.errors.PodkitError: a teardown step failed (garbage
+            collection removes what is left).
         """
+        await self.start()
         worker = self._worker(namespace, name)
+        await asyncio.to_thread(self._store.save_pod, worker.pod, deleting=True)
         try:
             await worker.stop(grace_period)
+            await asyncio.to_thread(self._store.forget_pod, worker.pod.metadata.uid)
         finally:
-            self._workers.pop((namespace, name), None)
+            if self._workers.get((namespace, name)) is worker:
+                del self._workers[namespace, name]
+
+    async def start(self) -> None:
+        """Take over what an earlier run of this node left; start collecting garbage.
+
+        Reads the Pods, Secrets and ConfigMaps the node was given (kept under
+        ``state_dir/desired``), removes what none of those pods owns
+        (:meth:`collect_orphans`), and gives each pod a worker that adopts
+        its sandbox and containers as they are — running containers go on
+        running, without a restart — and makes what is missing. Pods that
+        were being deleted are deleted. Then garbage is collected every
+        ``gc_period`` seconds.
+
+        Idempotent: ``async with``, :meth:`apply` and :meth:`delete` call it.
+
+        :raises podkit.errors.IncompatibleVersionError: the state was written
+            by a podkit of another format.
+        """
+        async with self._start_lock:
+            if self._started:
+                return
+            stored = await asyncio.to_thread(self._store.pods)
+            for obj in await asyncio.to_thread(self._store.objects):
+                self.objects.put(obj)
+            recovered = []
+            for entry in sorted(stored, key=lambda e: e.deleting):  # live ones first
+                meta = entry.pod.metadata
+                if (meta.namespace, meta.name) not in self._workers:
+                    worker = PodWorker(entry.pod, self.context, recovered=True)
+                    self._workers[meta.namespace, meta.name] = worker
+                    recovered.append((worker, entry.deleting))
+            try:
+                await self.collect_orphans()
+            except PodkitError as exc:  # the pods come first; tried again later
+                LOGGER.warning("failed to remove what an earlier run left: %s", exc)
+            await asyncio.gather(*(worker.recover() for worker, _ in recovered))
+            for worker, deleting in recovered:
+                worker.start(deleting=deleting)
+                if deleting:
+                    meta = worker.pod.metadata
+                    self._spawn(self._finish_deletion(meta.namespace, meta.name))
+            if self._gc_period > 0:
+                self._gc_task = asyncio.create_task(self._collect_periodically())
+            self._started = True
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _finish_deletion(self, namespace: str, name: str) -> None:
+        try:
+            await self.delete(namespace, name)
+        except PodkitError as exc:  # garbage collection removes what is left
+            LOGGER.warning("failed to finish deleting pod %s/%s: %s", namespace, name, exc)
+
+    async def _collect_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._gc_period)
+            try:
+                await self.collect_orphans()
+            except PodkitError as exc:
+                LOGGER.warning("garbage collection failed: %s", exc)
+            except Exception:
+                LOGGER.exception("garbage collection failed")
+
+    def _owners(self) -> set[str]:
+        return {worker.pod.metadata.uid for worker in self._workers.values()}
 
     async def collect_orphans(self) -> list[str]:
-        """Remove what the pods of an earlier run of this node left behind.
+        """Remove what no pod of this node owns: garbage collection.
 
-        A node killed with pods running (no :meth:`close`) leaves their
-        sandboxes, containers, volumes and logs. Its next run, on the same
-        ``state_dir``, removes them: the sandboxes labelled with this node's
-        instance, the volumes recorded under ``state_dir/pods``, the logs.
-        Called by the first :meth:`apply`; one node per ``state_dir``.
+        What a node killed half-way through an operation left, or a teardown
+        that failed: the sandboxes labelled with this node's instance whose
+        pod it does not run (with their containers, networks and addresses),
+        what the runtime layer holds of sandboxes that are gone (network
+        attachments, address reservations, records), the volumes recorded
+        under ``state_dir/pods`` and the logs of such pods, and the records
+        of pods whose deletion failed. :meth:`start` calls it, and then it
+        runs every ``gc_period`` seconds; one node per ``state_dir``.
 
         :returns: the uids of the pods whose leftovers were removed.
         :raises podkit.errors.PodkitError: a leftover could not be removed.
         """
-        ctx = self.context
-        keep = {worker.pod.metadata.uid for worker in self._workers.values()}
-        found: set[str] = set()
-        wanted = PodSandboxFilter(label_selector=ctx.sandbox_labels)
-        for sandbox in await ctx.call(self.layer.list_pod_sandbox, wanted):
-            uid = sandbox.labels.get(POD_UID_LABEL, "")
-            if uid not in keep:
-                await ctx.sandbox_call(self.layer.remove_pod_sandbox, sandbox.id)
-                found.add(uid)
-        for uid in ctx.volumes.orphans(keep):
-            await ctx.call(ctx.volumes.collect, uid)
-            found.add(uid)
-        logs = ctx.logs_dir.iterdir() if ctx.logs_dir.is_dir() else iter(())
-        for log_dir in logs:
-            uid = log_dir.name.rpartition("_")[2]
-            if uid not in keep:
-                await asyncio.to_thread(shutil.rmtree, log_dir, ignore_errors=True)
-                found.add(uid)
-        self._collected = True
-        return sorted(found)
+        return await collect_garbage(self.context, self._store, self._owners)
 
     # -- status, logs, exec ------------------------------------------------------------
 
@@ -350,6 +428,46 @@ class Node:
         )
         return await asyncio.to_thread(read_log, path)
 
+    async def stream_logs(
+        self,
+        namespace: str,
+        name: str,
+        container: str,
+        *,
+        follow: bool = False,
+        previous: bool = False,
+    ) -> AsyncGenerator[str]:
+        """The lines of a container's output (without newlines), as ``kubectl logs [-f]``.
+
+        With ``follow``, lines keep coming as the container writes them, from
+        one run to the next when it restarts; the iteration ends when the pod
+        is deleted, or when the container will not run again (its pod ended,
+        or its restart policy says so) and its output is read.
+
+        :raises podkit.errors.NotFoundError: no such pod, container or previous run.
+        """
+        from podkit.kubelet._logfollow import LogPosition, follow_log, log_position  # noqa: PLC0415
+
+        if previous or not follow:
+            text = await self.logs(namespace, name, container, previous=previous)
+            for line in text.splitlines():
+                yield line
+            return
+        worker = self._worker(namespace, name)
+        spec = worker.pod.spec
+        if all(c.name != container for c in (*spec.init_containers, *spec.containers)):
+            msg = f"container {container!r} is not in pod {namespace}/{name}"
+            raise NotFoundError(msg)
+        logs_dir = log_directory(self.context.logs_dir, worker.pod)
+
+        def locate() -> LogPosition | None:
+            if self._workers.get((namespace, name)) is not worker:
+                return None  # deleted
+            return log_position(worker.pod, worker.status(), container, logs_dir)
+
+        async for line in follow_log(locate):
+            yield line
+
     async def exec(
         self,
         namespace: str,
@@ -385,22 +503,41 @@ class Node:
     async def close(self, *, keep_pods: bool = False) -> None:
         """Delete every pod (gracefully) and stop.
 
+        The node then forgets its Secrets and ConfigMaps too: a node started
+        again on the same ``state_dir`` starts empty.
+
         :param keep_pods: only stop the pod workers, leaving the pods'
-            containers, sandboxes and volumes in place (to look at them).
+            containers, sandboxes and volumes in place, and the node's state:
+            a node started again on the same ``state_dir`` takes them over.
         :raises podkit.errors.PodkitError: a pod's teardown failed (the first one).
         """
+        if self._gc_task is not None:
+            self._gc_task.cancel()
+            await asyncio.gather(self._gc_task, return_exceptions=True)
+            self._gc_task = None
         workers = list(self._workers.items())
+        if not keep_pods:
+            for _, worker in workers:
+                await asyncio.to_thread(self._store.save_pod, worker.pod, deleting=True)
         results = await asyncio.gather(
             *(worker.stop(teardown=not keep_pods) for _, worker in workers),
             return_exceptions=True,
         )
-        for key, _ in workers:
+        await asyncio.gather(*self._tasks, return_exceptions=True)  # deletions under way
+        for (key, worker), result in zip(workers, results, strict=True):
             self._workers.pop(key, None)
+            if not keep_pods and not isinstance(result, BaseException):
+                await asyncio.to_thread(self._store.forget_pod, worker.pod.metadata.uid)
+        self._started = False
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+        if not keep_pods:
+            await asyncio.to_thread(self._store.clear_objects)
+            await asyncio.to_thread(self._store.remove_empty)
 
     async def __aenter__(self) -> Self:
+        await self.start()
         return self
 
     async def __aexit__(
@@ -414,6 +551,7 @@ class Node:
 
 __all__ = [
     "DEFAULT_CNI_CONF_DIR",
+    "DEFAULT_GC_PERIOD",
     "DEFAULT_RUN_DIR",
     "DEFAULT_STATE_DIR",
     "INSTANCE_LABEL",

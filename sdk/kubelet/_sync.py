@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, final
 from podkit.kubelet._node import Node
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine, Iterable, Sequence
+    from collections.abc import Coroutine, Iterable, Iterator, Sequence
     from types import TracebackType
 
     from podkit.kubelet._node import Condition
@@ -34,8 +34,10 @@ class SyncNode:
             node.apply(podkit.manifests.load_file("pod.yaml"))
             node.wait_for("default", "hello", "Succeeded", timeout=60)
 
-    Takes the arguments of :class:`Node`. :meth:`close` (or leaving the
-    ``with`` block) deletes every pod and stops the thread.
+    Takes the arguments of :class:`Node`, and starts it (:meth:`Node.start`:
+    the pods of an earlier run on the same ``state_dir`` are taken over).
+    :meth:`close` (or leaving the ``with`` block) deletes every pod and
+    stops the thread.
 
     .. versionadded:: 0.1
     """
@@ -48,6 +50,7 @@ class SyncNode:
         self._thread.start()
         try:
             self.node = self._run(self._make(args, kwargs))
+            self._run(self.node.start())
         except BaseException:
             self._stop_loop()
             raise
@@ -81,6 +84,27 @@ class SyncNode:
         """See :meth:`Node.logs`."""
         return self._run(self.node.logs(namespace, name, container, previous=previous))
 
+    def stream_logs(
+        self,
+        namespace: str,
+        name: str,
+        container: str,
+        *,
+        follow: bool = False,
+        previous: bool = False,
+    ) -> Iterator[str]:
+        """See :meth:`Node.stream_logs`; a plain iterator, closed with the loop's help."""
+        lines = self.node.stream_logs(namespace, name, container, follow=follow, previous=previous)
+
+        async def step() -> str | None:
+            return await anext(lines, None)
+
+        try:
+            while (line := self._run(step())) is not None:
+                yield line
+        finally:
+            self._run(lines.aclose())
+
     def exec(
         self, namespace: str, name: str, container: str, cmd: Sequence[str], *, timeout: int = 0
     ) -> ExecSyncResponse:
@@ -95,12 +119,12 @@ class SyncNode:
         """See :meth:`Node.pods`."""
         return self.node.pods()
 
-    def close(self) -> None:
-        """Delete every pod and stop the node's thread."""
+    def close(self, *, keep_pods: bool = False) -> None:
+        """Delete every pod (see :meth:`Node.close`) and stop the node's thread."""
         if not self._thread.is_alive():
             return
         try:
-            self._run(self.node.close())
+            self._run(self.node.close(keep_pods=keep_pods))
         finally:
             self._stop_loop()
 

@@ -31,6 +31,7 @@ import time
 from typing import TYPE_CHECKING, Final, final
 
 from podkit.errors import InternalError, NotFoundError, PodkitError
+from podkit.kubelet._adopt import adopt, pod_sandboxes
 from podkit.kubelet._backoff import BackOff
 from podkit.kubelet._containers import PodRuntime, StartError, waiting_for
 from podkit.kubelet._convert import (
@@ -82,10 +83,14 @@ class PodWorker:
 
     :param pod: the pod, with its uid and node name set.
     :param ctx: what the node's workers share.
+    :param recovered: the pod was started by an earlier run of the node: its
+        first pass adopts what exists of it (:mod:`._adopt`).
     """
 
-    def __init__(self, pod: Pod, ctx: NodeContext) -> None:
+    def __init__(self, pod: Pod, ctx: NodeContext, *, recovered: bool = False) -> None:
         self.pod = pod
+        #: Whether what exists of the pod is still to be adopted.
+        self.adopting = recovered
         self.ctx = ctx
         self.handler = pod.spec.runtime_class_name or ctx.layer.default_handler
         self.init_slots = [
@@ -116,9 +121,16 @@ class PodWorker:
 
     # -- the public side -------------------------------------------------------
 
-    def start(self) -> None:
-        """Start driving the pod."""
-        self.record("Normal", "Scheduled", f"Assigned {self._name} to {self.ctx.node_name}")
+    def start(self, *, deleting: bool = False) -> None:
+        """Start driving the pod.
+
+        :param deleting: only to tear it down (its deletion was cut by a crash);
+            :meth:`stop` waits for that.
+        """
+        if deleting:
+            self._stop.set()
+        if not self.adopting:
+            self.record("Normal", "Scheduled", f"Assigned {self._name} to {self.ctx.node_name}")
         self._task = asyncio.create_task(self._run(), name=f"pod {self._name}")
 
     async def stop(self, grace_period: float | None = None, *, teardown: bool = True) -> None:
@@ -221,6 +233,10 @@ class PodWorker:
         if self._past_deadline():
             await self._fail_deadline()
             return
+        if self.adopting:
+            await self._adopt()
+            if self.phase in TERMINAL_PHASES:
+                return
         if self.start_time is None:
             self.start_time = now()
         if self.runtime is None and not await self._setup():
@@ -280,6 +296,32 @@ class PodWorker:
         else:
             self.sandbox_stopped = True
             self._update_phase()
+
+    async def recover(self) -> None:
+        """Adopt what an earlier run of the node made of the pod, before :meth:`start`.
+
+        A failure is an event; the first pass of the worker tries again.
+        """
+        if not self.adopting:
+            return
+        try:
+            await self._adopt()
+        except PodkitError as exc:
+            self.record("Warning", "FailedSync", f"error adopting the pod's containers: {exc}")
+        except Exception as exc:  # a bug or an OS error: the first pass tries again
+            LOGGER.exception("failed to adopt pod %s", self._name)
+            self.record("Warning", "FailedSync", f"error adopting the pod's containers: {exc!r}")
+
+    async def _adopt(self) -> None:
+        """Take over what an earlier run of the node made of the pod (once)."""
+        await adopt(self)
+        self.adopting = False
+        if self.runtime is None:
+            return
+        await self._poll()
+        self._update_phase()
+        if self.phase in TERMINAL_PHASES:
+            await self._stop_sandbox(self.runtime)
 
     def _past_deadline(self) -> bool:
         deadline = self.pod.spec.active_deadline_seconds
@@ -409,9 +451,13 @@ class PodWorker:
             slot.not_before = time.monotonic() + slot.backoff.next_delay(0.0)
             self.record("Warning", "Failed", f"Error: {exc.reason}: {exc}")
             return
-        if Prober.wanted(slot):
+        self.start_probing(slot)
+
+    def start_probing(self, slot: ContainerSlot) -> None:
+        """Run the probes of the container's current run, if it has any."""
+        if Prober.wanted(slot) and self.runtime is not None:
             name = f"probes {self._name}/{slot.name}"
-            slot.prober = asyncio.create_task(Prober(runtime, slot).run(), name=name)
+            slot.prober = asyncio.create_task(Prober(self.runtime, slot).run(), name=name)
 
     async def _stop_probing(self, *slots: ContainerSlot) -> None:
         """Cancel the probes of ``slots`` and wait until they stopped."""
@@ -468,6 +514,12 @@ class PodWorker:
 
     async def _terminate(self) -> None:
         """Stop and remove everything of the pod; the first failure is kept to raise."""
+        if self.adopting:  # stopped before its first pass: stop what runs gracefully
+            try:
+                await self._adopt()
+            except PodkitError as exc:
+                message = f"error finding the pod's containers: {exc}"
+                self.record("Warning", "FailedKillPod", message)
         runtime = self.runtime
         if runtime is not None:
             await self._kill_all(runtime)
@@ -477,6 +529,14 @@ class PodWorker:
                         await self._attempt(self.ctx.layer.remove_container, container_id)
             async with self.ctx.sandbox_lock:
                 await self._attempt(self.ctx.layer.remove_pod_sandbox, runtime.sandbox_id)
+        try:  # sandboxes of the pod that an earlier run left (a start cut by a crash)
+            leftovers = await pod_sandboxes(self.ctx, self.pod)
+        except PodkitError as exc:
+            self.record("Warning", "FailedKillPod", f"error listing the pod's sandboxes: {exc}")
+            leftovers = []
+        for sandbox in leftovers:
+            async with self.ctx.sandbox_lock:
+                await self._attempt(self.ctx.layer.remove_pod_sandbox, sandbox.id)
         await self._attempt(self.ctx.volumes.unpublish, self.pod)
         shutil.rmtree(log_directory(self.ctx.logs_dir, self.pod), ignore_errors=True)
         self.record("Normal", "Deleted", f"Deleted pod {self._name}")

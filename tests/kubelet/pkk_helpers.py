@@ -31,19 +31,19 @@ from podkit.plugins.storage.projected import ConfigMapVolumes, SecretVolumes
 class NodeEnv:
     """A plugin manager with every reference plugin on temp dirs, and a SyncNode on it."""
 
-    def __init__(self, tmp_path: Path, image: str):
+    def __init__(self, tmp_path: Path, image: str, *, tag: str = "", octet: int = 0):
         self.tmp = tmp_path
         self.image = image
-        tag = secrets.token_hex(4)
+        self.tag = tag = tag or secrets.token_hex(4)
         self.bridge = f"pkk{tag}"
         self.nat_table = f"podkit_pkk{tag}"
         self.cgroup_parent = f"podkit/pkk-{tag}"
-        self.octet = random.randint(10, 250)  # noqa: S311 - keeps parallel runs apart
+        self.octet = octet or random.randint(10, 250)  # noqa: S311 - keeps parallel runs apart
         self.subnet = f"10.253.{self.octet}.0/24"
         self.gateway = f"10.253.{self.octet}.1"
         self.plugins = tmp_path / "plugins"
         self.conf_dir = tmp_path / "net.d"
-        self.conf_dir.mkdir()
+        self.conf_dir.mkdir(exist_ok=True)
         self.write_network()
         self.pm = podkit.PluginManager()
         self.pm.register(self.new_runtime(), name="namespace", kind="runtime")
@@ -70,6 +70,16 @@ class NodeEnv:
         self.state_dir = tmp_path / "kubelet"
         self.run_dir = tmp_path / "run"
         self.node: SyncNode | None = None
+
+    def settings(self):
+        """What makes another NodeEnv on the same plugins and directories (for an agent)."""
+        return {"tmp": str(self.tmp), "image": self.image, "tag": self.tag, "octet": self.octet}
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(
+            Path(settings["tmp"]), settings["image"], tag=settings["tag"], octet=settings["octet"]
+        )
 
     def write_network(self):
         conflist = {
@@ -137,6 +147,9 @@ class NodeEnv:
         found += [f"pod dir {p}" for p in self.state_dir.glob("pods/*")]
         found += [f"log dir {p}" for p in self.state_dir.glob("logs/*")]
         found += [f"sandbox record {p.name}" for p in self.run_dir.glob("sandboxes/*")]
+        found += [f"container record {p.name}" for p in self.run_dir.glob("containers/*")]
+        found += [f"network attachment {p.name}" for p in self.run_dir.glob("cni-results/*")]
+        found += [f"node state {p}" for p in self.state_dir.glob("desired/**/*") if p.is_file()]
         return found
 
     def cleanup(self):

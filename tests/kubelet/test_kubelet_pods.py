@@ -19,6 +19,7 @@ import podkit
 from podkit import manifests
 from podkit.errors import NotFoundError
 from podkit.kubelet import ContainerStateRunning, ContainerStateTerminated, PodPhase
+from podkit.kubelet._store import NodeStore
 
 pytestmark = [pytest.mark.root, pytest.mark.netns, pytest.mark.integration]
 
@@ -532,7 +533,7 @@ def test_an_inline_csi_volume_is_published_by_its_driver_with_its_attributes(env
     assert driver.published == {}
 
 
-def test_a_node_started_again_removes_what_its_crashed_predecessor_left(env):
+def test_a_node_started_again_removes_what_no_pod_of_it_owns(env):
     first = env.start()
     container = sh(
         env, "main", "exec sleep 3600", volumeMounts=[{"name": "scratch", "mountPath": "/s"}]
@@ -544,9 +545,10 @@ def test_a_node_started_again_removes_what_its_crashed_predecessor_left(env):
     first.wait_for("default", "orphan", "Running", timeout=60)
     first._run(first.node.close(keep_pods=True))  # as if killed: the pod stays
     first._stop_loop()
+    NodeStore(env.state_dir / "desired").forget_pod(pod.metadata.uid)  # the node forgot it
     assert env.leftovers()  # its sandbox, container, volume...
-    second = env.start()
-    assert second.collect_orphans() == [pod.metadata.uid]
+    second = env.start()  # starting collects what no pod owns
+    assert second.pods() == []
     assert env.leftovers() == []
     assert second.collect_orphans() == []
 
@@ -570,3 +572,23 @@ def test_what_a_container_writes_to_its_termination_log_becomes_its_message(env)
     node.apply(load(pod_manifest("said", sh(env, "main", script, securityContext=security))))
     status = node.wait_for("default", "said", "Succeeded", timeout=60)
     assert status.container("main").state.message == "all good"
+
+
+def test_sync_node_streams_logs_and_follow_ends_when_the_container_will_not_run_again(env):
+    node = env.start()
+    script = "echo one; sleep 0.5; echo two >&2; sleep 0.5; echo three"
+    container = sh(env, "main", script)
+    node.apply(load(pod_manifest("stream", container)))
+    node.wait_for("default", "stream", lambda s: s.container("main").started, timeout=60)
+    # Follows while the container writes, and ends by itself once it exited for good.
+    assert list(node.stream_logs("default", "stream", "main", follow=True)) == [
+        "one",
+        "two",
+        "three",
+    ]
+    assert list(node.stream_logs("default", "stream", "main")) == ["one", "two", "three"]
+    lines = node.stream_logs("default", "stream", "main", follow=True)
+    assert next(lines) == "one"
+    lines.close()  # an iteration left half-way is closed on the node's loop
+    with pytest.raises(NotFoundError):
+        list(node.stream_logs("default", "stream", "nothing", follow=True))
