@@ -287,7 +287,9 @@ class PodSandboxStatus:
     state: PodSandboxState = attrs.field(validator=_fields.instance_of(PodSandboxState))
     #: Nanoseconds since the epoch; upstream requires it to be > 0.
     created_at: int = attrs.field(default=0, validator=_fields.non_negative)
-    #: ``None`` from a runtime plugin and for pods on the node's network.
+    #: ``None`` from a runtime plugin (the runtime layer fills it in) and for
+    #: pods on the node's network; set by a plugin whose runtime sets up pod
+    #: networks itself (``podkit_sets_up_pod_network``), as a CRI client does.
     network: PodSandboxNetworkStatus | None = attrs.field(
         default=None, validator=_fields.optional_instance_of(PodSandboxNetworkStatus)
     )
