@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 HANDLER: Final = "namespace"
-MONITOR_MODULE: Final = "podkit.plugins.runtime._monitor"
 _POLL: Final = 0.001
 _EXIT_TIMEOUT: Final = 60.0
 
@@ -50,6 +49,7 @@ class PodkitRuntime:
     def __init__(self, tmp: Path, busybox_layout: Path) -> None:
         self.tmp = tmp
         self.state_dir = tmp / "state"
+        _mount_tmpfs(self.state_dir)
         self.root_dir = tmp / "root"
         self.log_dir = tmp / "logs"
         self.cgroup_parent = f"podkit/{PREFIX}-{token()}"
@@ -116,18 +116,32 @@ class PodkitRuntime:
             self.pm.runtime.remove_pod_sandbox(HANDLER, self.sandboxes.pop())
 
     def monitor_pids(self) -> list[int]:
-        """The PIDs of this runtime's container monitors (found by command line)."""
+        """The PIDs of the monitors of this runtime's running containers."""
+        found = []
+        for container_id in list(self.plugin.containers.records):
+            observed = self.plugin.containers.observe(container_id)
+            if observed.state is ContainerState.CONTAINER_RUNNING:
+                found.append(observed.monitor_pid)
+        return found
+
+    def zygote_pids(self) -> list[int]:
+        """The PIDs of this runtime's zygote and its spare monitor (not yet a monitor)."""
+        names = {"podkit-zygote", "podkit-spare"}
+        return [pid for pid, comm in self._processes() if comm in names]
+
+    def _processes(self) -> list[tuple[int, str]]:
+        """Processes whose command line names a socket in our state dir (zygotes, monitors)."""
         found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
                 argv = (entry / "cmdline").read_bytes().split(b"\0")
+                comm = (entry / "comm").read_text().strip()
             except OSError:
                 continue
-            text = [arg.decode(errors="replace") for arg in argv]
-            if MONITOR_MODULE in text and any(a.startswith(str(self.state_dir)) for a in text):
-                found.append(int(entry.name))
+            if any(arg.startswith(bytes(self.state_dir)) for arg in argv):
+                found.append((int(entry.name), comm))
         return found
 
     def close(self) -> None:
@@ -145,12 +159,22 @@ class PodkitRuntime:
         for container_id in list(fresh.containers.records):
             with contextlib.suppress(Exception):
                 fresh.runtime_remove_container(container_id)
-        for pid in self.monitor_pids():
+        for pid, _ in self._processes():  # monitors and zygotes left by a failure
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         _sweep_cgroups(fresh.cgroups.dirs(self.cgroup_parent))
         _sweep_mounts(self.tmp)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _mount_tmpfs(path: Path) -> None:
+    """A tmpfs on ``path``: the state dir is on one on a node (``/run``)."""
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "mode=0700,size=64m", "pkb-state", str(path)],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
 
 
 def _sweep_cgroups(tops: Sequence[Path]) -> None:

@@ -2,7 +2,7 @@
 
 :class:`NamespaceRuntime` answers for the runtime handler ``namespace``. The
 name is imported on first use (PEP 562), so that the small helper processes
-the plugin runs (``python -m podkit.plugins.runtime._monitor`` and the like)
+the plugin runs (``python -m podkit.plugins.runtime._zygote`` and the like)
 do not load the models.
 """
 

@@ -25,6 +25,7 @@ CGROUP_ROOT: Final = Path("/sys/fs/cgroup")
 V1_CONTROLLERS: Final = ("cpu", "cpuacct", "cpuset", "memory", "pids", "freezer")
 _V2_CONTROLLERS: Final = ("cpu", "cpuset", "memory", "pids")
 _RMDIR_TRIES: Final = 50
+_CPUSET_FILES: Final = ("cpuset.cpus", "cpuset.mems")
 
 
 def _read(path: Path) -> str:
@@ -103,19 +104,37 @@ class Cgroups:
         if self.v2 is not None:
             self._create_v2(rel)
             return
+        parents_made = False
         for directory in self.dirs(rel):
-            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                directory.mkdir()  # the parent is there: the common case, one syscall
+            except FileNotFoundError:
+                directory.mkdir(parents=True, exist_ok=True)
+                parents_made = True
+            except FileExistsError:
+                parents_made = True  # idempotent call: check the whole chain
         cpuset = self.v1.get("cpuset")
         if cpuset is not None:
-            self._fill_cpuset(cpuset, rel)
+            self._fill_cpuset(cpuset, rel, leaf_only=not parents_made)
 
-    def _fill_cpuset(self, mountpoint: Path, rel: str) -> None:
+    def _fill_cpuset(self, mountpoint: Path, rel: str, *, leaf_only: bool) -> None:
         # v1 cpuset: a cgroup takes no task until cpus and mems are set; copy
-        # them down from the parent, as runc does.
+        # them down from the parent, as runc does. ``leaf_only`` when the parent
+        # was there already; but it may be another thread's, still unfilled:
+        # then the whole chain is filled from the root down.
+        parts = Path(rel).parts
+        if leaf_only:
+            parent = mountpoint.joinpath(*parts[:-1])
+            values = {name: _read(parent / name).strip() for name in _CPUSET_FILES}
+            if all(values.values()):
+                for name, value in values.items():
+                    if not _read(parent / parts[-1] / name).strip():
+                        (parent / parts[-1] / name).write_text(value)
+                return
         path = mountpoint
-        for part in Path(rel).parts:
+        for part in parts:
             parent, path = path, path / part
-            for name in ("cpuset.cpus", "cpuset.mems"):
+            for name in _CPUSET_FILES:
                 if not _read(path / name).strip():
                     (path / name).write_text(_read(parent / name).strip() or "\n")
 

@@ -1,25 +1,22 @@
 """Containers: CreateContainer to ListContainers.
 
 CreateContainer decides everything (the launch spec, the cgroup with its
-limits, the writable layer, a lease on the image) and StartContainer runs
-the monitor (:mod:`._monitor`), which outlives the agent. The state of a
-container is read from the monitor's files (:mod:`._lifecycle`), so a new
-plugin instance re-adopts running and exited containers from disk.
+limits, the writable layer, a lease on the image) and StartContainer gets a
+monitor from the zygote (:mod:`._spawner`, :mod:`._monitor`), which outlives
+the agent. The state of a container is read from the monitor's files
+(:mod:`._lifecycle`), so a new plugin instance re-adopts running and exited
+containers from disk.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import secrets
-import select
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING
 
-from podkit import errors, statefiles
+from podkit import errors
 from podkit.models.runtime import (
     Container,
     ContainerResources,
@@ -31,15 +28,21 @@ from podkit.models.runtime import (
     NamespaceMode,
     PodSandboxState,
 )
-from podkit.plugins.runtime import _dnsfiles, _lifecycle, _limits, _records, _spec
+from podkit.plugins.runtime import (
+    _dnsfiles,
+    _lifecycle,
+    _limits,
+    _mountpoints,
+    _records,
+    _spec,
+)
+from podkit.plugins.runtime._spawner import MonitorSpawner
 
 if TYPE_CHECKING:
     from podkit.models.runtime import ContainerConfig, ContainerFilter, PodSandboxConfig
     from podkit.plugins.runtime._cgroups import Cgroups
     from podkit.plugins.runtime._images import ImageRecord, ImageStore
     from podkit.plugins.runtime._records import ContainerRecord, Layout, SandboxRecord
-
-_START_TIMEOUT: Final = 60.0
 
 
 def _log_path(sandbox_config: PodSandboxConfig, config: ContainerConfig) -> str:
@@ -67,6 +70,7 @@ class Containers:
         self.layout = layout
         self.cgroups = cgroups
         self.pids_limit = pids_limit
+        self.spawner = MonitorSpawner(layout.state)
         self.records: dict[str, ContainerRecord] = _records.load_all(
             layout.state / "containers", _records.CONTAINER_FILE, _records.ContainerRecord
         )
@@ -98,7 +102,7 @@ class Containers:
         if sandbox.state is not PodSandboxState.SANDBOX_READY:
             msg = f"failed to create container {name!r}: sandbox {sandbox.id!r} is not ready"
             raise errors.FailedPreconditionError(msg)
-        for other in self.records.values():
+        for other in list(self.records.values()):  # the sandbox's lock is held
             if other.sandbox_id == sandbox.id and other.config.metadata == config.metadata:
                 msg = (
                     f"failed to create container {name!r}: attempt "
@@ -149,11 +153,13 @@ class Containers:
         resources = config.linux.resources
         _limits.apply(self.cgroups, cgroup, resources, self.pids_limit)
         oom = self.cgroups.oom_file(cgroup)
+        layers = store.layer_dirs(image)
         log_path = _log_path(sandbox_config, config)
         spec, user = _spec.build(
             config=config,
             image=image,
-            layers=store.layer_dirs(image),
+            layers=layers,
+            mountpoints=_mountpoints.layers_for(self.layout.mountpoints, layers),
             sandbox=sandbox,
             sandbox_dir=self.layout.sandbox_dir(sandbox.id),
             hostname=_dnsfiles.sandbox_hostname(sandbox_config),
@@ -164,7 +170,7 @@ class Containers:
             oom_file=str(oom or ""),
             target_pid_ns=self._target_pid_ns(config),
         )
-        statefiles.write_json(directory / _records.SPEC_FILE, spec)
+        _records.write_json(directory / _records.SPEC_FILE, spec)
         return _records.ContainerRecord(
             id=container_id,
             sandbox_id=sandbox.id,
@@ -206,7 +212,7 @@ class Containers:
                 f"sandbox {record.sandbox_id!r} is not ready"
             )
             raise errors.FailedPreconditionError(msg)
-        report = _run_monitor(self.layout.container_dir(container_id))
+        report = self.spawner.start(self.layout.container_dir(container_id))
         if "error" in report:
             cause = str(report["error"])
             msg = f"failed to start container {container_id!r}: {cause}"
@@ -240,8 +246,8 @@ class Containers:
         self.cgroups.kill_all(record.cgroup)
         self.cgroups.remove(record.cgroup)
         _records.remove_tree(self.layout.layer_dir(container_id))
+        store.release(container_id)  # before the record, so that a kill leaves no lease
         _records.remove_tree(self.layout.container_dir(container_id))
-        store.release(container_id)
         del self.records[container_id]
 
     # -- ContainerStatus, ListContainers -------------------------------------------
@@ -302,28 +308,6 @@ class Containers:
                     )
                 )
         return tuple(found)
-
-
-def _run_monitor(directory: Path) -> dict[str, Any]:
-    """Start the monitor for ``directory`` and read its first report."""
-    with (directory / "monitor.log").open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own module, no shell
-            [sys.executable, "-m", "podkit.plugins.runtime._monitor", str(directory)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            start_new_session=True,
-        )
-    assert process.stdout is not None  # noqa: S101 - stdout=PIPE
-    with process.stdout:
-        ready, _, _ = select.select([process.stdout], [], [], _START_TIMEOUT)
-        line = process.stdout.readline() if ready else b""
-    process.wait()
-    try:
-        report = json.loads(line)
-    except ValueError:
-        return {"error": f"the monitor gave no report (see {directory / 'monitor.log'})"}
-    return report if isinstance(report, dict) else {"error": "bad monitor report"}
 
 
 __all__ = ["Containers"]

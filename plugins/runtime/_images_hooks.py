@@ -49,15 +49,16 @@ def to_cri_image(record: ImageRecord) -> Image:
 class ImageHooks:
     """The image hooks of :class:`NamespaceRuntime`, over a lazily opened store."""
 
-    def __init__(self, images_dir: Path) -> None:
+    def __init__(self, images_dir: Path, leases: Path) -> None:
         self._images_dir = images_dir
+        self._leases = leases
         self._store: ImageStore | None = None
 
     @property
     def store(self) -> ImageStore:
         """The image store, opened (and its directory made) on first use."""
         if self._store is None:
-            self._store = ImageStore(self._images_dir)
+            self._store = ImageStore(self._images_dir, leases=self._leases)
         return self._store
 
     @podkit.hookimpl

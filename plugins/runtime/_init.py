@@ -18,6 +18,7 @@ import contextlib
 import errno
 import os
 import signal
+import stat
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -28,7 +29,15 @@ from podkit.plugins.runtime import _syscalls as sc
 # ruff: noqa: PTH102, PTH103, PTH112, PTH114, PTH115, PTH118, PTH120, PTH211
 
 _NOSUID_NODEV_NOEXEC: Final = sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC
-_DEVICES: Final = ("null", "zero", "full", "random", "urandom", "tty")
+#: The character devices of a container's ``/dev`` (devices.txt numbers), as runc's defaults.
+_DEVICES: Final = {
+    "null": (1, 3),
+    "zero": (1, 5),
+    "full": (1, 7),
+    "random": (1, 8),
+    "urandom": (1, 9),
+    "tty": (5, 0),
+}
 _DEV_LINKS: Final = (
     ("fd", "/proc/self/fd"),
     ("stdin", "/proc/self/fd/0"),
@@ -43,6 +52,8 @@ _PROPAGATION: Final = {
     "rshared": sc.MS_REC | sc.MS_SHARED,
 }
 _ETC_FILES: Final = ("hostname", "hosts", "resolv.conf")
+#: What the monitor writes to the init once the init is in the container's cgroup.
+CGROUPS_JOINED: Final = b"j"
 
 
 def secure_join(root: str, path: str) -> str:
@@ -98,12 +109,24 @@ def _mount_rootfs(spec: dict[str, Any]) -> str:
     return str(target)
 
 
+def _device(dev: str, name: str, major: int, minor: int) -> None:
+    # A node of its own (no mount), as runc makes them outside a user
+    # namespace; a bind mount of the node's where mknod is refused.
+    target = f"{dev}/{name}"
+    try:
+        os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+    except PermissionError:
+        _bind(f"/dev/{name}", target)
+        return
+    os.chmod(target, 0o666)  # noqa: PTH101, S103 - whatever the umask; as on the node
+
+
 def _mount_dev(root: str) -> None:
     dev = secure_join(root, "/dev")
     _ensure(dev, directory=True)
     sc.mount("tmpfs", dev, "tmpfs", sc.MS_NOSUID, "mode=755,size=65536k")
-    for name in _DEVICES:
-        _bind(f"/dev/{name}", f"{dev}/{name}")
+    for name, (major, minor) in _DEVICES.items():
+        _device(dev, name, major, minor)
     for name, target in _DEV_LINKS:
         os.symlink(target, f"{dev}/{name}")
     os.mkdir(f"{dev}/pts", 0o755)
@@ -196,10 +219,33 @@ def drop_privileges(process: dict[str, Any]) -> None:
         sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
 
 
+def join_cgroups(pid: int, procs_files: list[str]) -> None:
+    """Move process ``pid`` into the container's cgroup (one file per v1 hierarchy).
+
+    The monitor does it for the init, while the init builds the root: on
+    cgroup v1 the first move after a quiet while waits for an RCU grace period
+    (``cgroup_threadgroup_rwsem``), several milliseconds that the init's
+    mounts hide (runc's parent process does the same for ``runc init``).
+    """
+    data = str(pid).encode()
+    for procs in procs_files:
+        fd = os.open(procs, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+
+def _await_cgroups(go_fd: int) -> None:
+    # Nothing of the command may run outside its cgroup: wait for the monitor.
+    joined = os.read(go_fd, 1)
+    os.close(go_fd)
+    if joined != CGROUPS_JOINED:
+        msg = "the monitor did not put the process into its cgroup"
+        raise OSError(errno.EIO, msg)
+
+
 def _enter(spec: dict[str, Any]) -> None:
-    for procs in spec["cgroup_procs"]:
-        with open(procs, "w") as f:  # noqa: PTH123
-            f.write("0")
     namespaces = spec["namespaces"]
     for name, flag in (
         ("net", sc.CLONE_NEWNET),
@@ -237,20 +283,30 @@ def reset_signals() -> None:
     for signum in signal.valid_signals():
         if signum in {signal.SIGKILL, signal.SIGSTOP}:
             continue
+        # Python knows every disposition (read at start-up, or set since).
         with contextlib.suppress(OSError, ValueError):
-            signal.signal(signum, signal.SIG_DFL)
+            if signal.getsignal(signum) != signal.SIG_DFL:
+                signal.signal(signum, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
-def run(spec: dict[str, Any], error_fd: int) -> NoReturn:
-    """Become the container's process; on failure report to ``error_fd`` and exit 127."""
+def run(spec: dict[str, Any], error_fd: int, go_fd: int) -> NoReturn:
+    """Become the container's process; on failure report to ``error_fd`` and exit 127.
+
+    ``go_fd`` says when the monitor has put the process into its cgroup
+    (:func:`join_cgroups`); the command is exec'd only then. The process
+    leads a session of its own: a signal to the group of the monitor, or of
+    the zygote that forked it in advance, does not reach the container.
+    """
     try:
+        os.setsid()
         _enter(spec)
         _build_root(spec)
         process = spec["process"]
         _set_oom_score_adj(process.get("oom_score_adj"))
         drop_privileges(process)
         env = dict(item.split("=", 1) for item in process["env"])
+        _await_cgroups(go_fd)
         reset_signals()
         os.execvpe(process["args"][0], process["args"], env)  # noqa: S606 - the container's command
     except BaseException as exc:  # noqa: BLE001 - reported to the monitor, then exit
@@ -262,4 +318,4 @@ def run(spec: dict[str, Any], error_fd: int) -> NoReturn:
     os._exit(127)
 
 
-__all__ = ["drop_privileges", "run", "secure_join"]
+__all__ = ["CGROUPS_JOINED", "drop_privileges", "join_cgroups", "run", "secure_join"]

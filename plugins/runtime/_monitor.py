@@ -1,21 +1,22 @@
 """The per-container monitor: starts the container, pumps its logs, records its exit.
 
-``python -m podkit.plugins.runtime._monitor <container dir>`` is what
-StartContainer runs (in a new session). It forks once more and the first
-process exits, so the monitor is nobody's child and outlives the agent when
-the agent is killed: the container is the monitor's child, not the agent's
-(no shim is needed for that, and nothing dies with the agent). The monitor
+StartContainer asks the zygote (:mod:`._zygote`) for a monitor; the zygote
+forks one (:func:`forked`), in a new session, so the monitor is not the
+agent's child and outlives the agent when the agent is killed: the container
+is the monitor's child, not the agent's (no shim is needed for that, and
+nothing dies with the agent). The monitor
 
 1. enters the pod's PID namespace, or unshares a new one, and forks the
    container's init (:mod:`._init`), whose stdout and stderr are pipes;
 2. waits for the init to exec (or fail), writes ``started.json`` (PIDs and
-   start times, for re-adoption) and tells the agent on its stdout;
+   start times, for re-adoption) and reports to the agent on the zygote's
+   connection;
 3. copies the pipes into the CRI log (:mod:`._logs`); SIGUSR1 reopens it;
 4. when the init exits, writes ``exit.json`` (exit code, reason, time)
    atomically and exits.
 
 Only the standard library and podkit's stdlib-only modules are imported, to
-keep the monitor small.
+keep the zygote, and so every monitor, small.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ import json
 import os
 import select
 import signal
-import sys
 import time
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from podkit import statefiles
 from podkit.plugins.runtime import _init, _logs, _proc
@@ -36,6 +36,11 @@ from podkit.plugins.runtime import _syscalls as sc
 
 _READ_SIZE: Final = 65536
 _START_ERROR_CODE: Final = 128
+
+
+def _write_json(path: Path, value: dict[str, Any]) -> None:
+    # Compact: json encodes in C only without indent.
+    statefiles.write_bytes(path, json.dumps(value, separators=(",", ":")).encode())
 
 
 def _oom_kills(spec: dict[str, Any]) -> int:
@@ -113,9 +118,15 @@ class _Pump:
 
 
 def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int]:
+    """Fork the init and put it into its cgroup; return its PID and pipes.
+
+    :returns: the PID, the stdout and stderr pipes, and the sync pipe that
+        closes at the exec (or brings the init's error).
+    """
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     sync_r, sync_w = os.pipe2(os.O_CLOEXEC)
+    go_r, go_w = os.pipe2(os.O_CLOEXEC)
     pid_ns = spec["namespaces"].get("pid")
     if pid_ns:
         sc.setns_path(pid_ns, sc.CLONE_NEWPID)
@@ -123,15 +134,23 @@ def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int
         sc.unshare(sc.CLONE_NEWPID)
     pid = os.fork()
     if pid == 0:
-        for fd in (out_r, err_r, sync_r, report_fd):
+        for fd in (out_r, err_r, sync_r, go_w, report_fd):
             os.close(fd)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
-        _init.run(spec, sync_w)
-    for fd in (out_w, err_w, sync_w):
+        _init.run(spec, sync_w, go_r)
+    for fd in (out_w, err_w, sync_w, go_r):
         os.close(fd)
+    try:
+        _init.join_cgroups(pid, spec["cgroup_procs"])
+        os.write(go_w, _init.CGROUPS_JOINED)
+    except OSError as exc:
+        # The init reads EOF and fails its start; say why in the log.
+        os.write(2, f"failed to join the container's cgroup: {exc}\n".encode())
+    finally:
+        os.close(go_w)
     return pid, out_r, err_r, sync_r
 
 
@@ -154,9 +173,19 @@ def _report(report_fd: int, message: dict[str, Any]) -> None:
 def monitor(directory: Path, report_fd: int) -> None:
     """Start the container of ``directory`` and watch it until it exits."""
     spec = json.loads((directory / "spec.json").read_text())
-    log = _logs.CriLog(spec["log_path"])
+    log = _logs.CriLog(spec["log_path"])  # before the fork: a failure starts nothing
     pid, out_r, err_r, sync_r = _fork_init(spec, report_fd)
     pidfd = os.pidfd_open(pid)
+    # Recorded while the init builds the root (in parallel, on another CPU):
+    # taken back below if the init fails before its exec.
+    started = {
+        "pid": pid,
+        "pid_start": _proc.start_time(pid) or 0,
+        "monitor_pid": os.getpid(),
+        "monitor_start": _proc.start_time(os.getpid()) or 0,
+        "started_at": time.time_ns(),
+    }
+    _write_json(directory / "started.json", started)
     failure = _read_all(sync_r)
     if failure:
         _, status = os.waitpid(pid, 0)
@@ -167,38 +196,49 @@ def monitor(directory: Path, report_fd: int) -> None:
             "reason": "StartError",
             "message": message,
         }
-        statefiles.write_json(directory / "exit.json", record)
+        (directory / "started.json").unlink()
+        _write_json(directory / "exit.json", record)
         _report(report_fd, {"error": message})
         return
-    started = {
-        "pid": pid,
-        "pid_start": _proc.start_time(pid) or 0,
-        "monitor_pid": os.getpid(),
-        "monitor_start": _proc.start_time(os.getpid()) or 0,
-        "started_at": time.time_ns(),
-    }
-    statefiles.write_json(directory / "started.json", started)
     _report(report_fd, started)
     _Pump(log, out_r, err_r).run(pidfd)
     _, status = os.waitpid(pid, 0)
-    statefiles.write_json(directory / "exit.json", _exit_record(status, spec))
+    _write_json(directory / "exit.json", _exit_record(status, spec))
     log.close()
 
 
-def main() -> None:
-    """Detach (fork, the parent exits) and run the monitor."""
+def ignore_signals() -> None:
+    """Ignore what a terminal, a closed pipe or a stray ``kill`` would end us with."""
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGPIPE):
         signal.signal(signum, signal.SIG_IGN)
-    if os.fork():
-        os._exit(0)
-    directory = Path(sys.argv[1])
+
+
+def reap_children_automatically() -> None:
+    """Let the kernel reap our children (the zygote does not wait for its monitors)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+
+def name_process(name: bytes) -> None:
+    """Set the name ``ps`` shows (``comm``, 15 bytes at most)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/comm").write_bytes(name)
+
+
+def forked(directory: Path, report_fd: int) -> NoReturn:
+    """Run the monitor of ``directory`` in a child of the zygote, then exit."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    name_process(b"podkit-monitor")
     try:
-        monitor(directory, report_fd=1)
-    except BaseException as exc:  # noqa: BLE001 - the agent reads it from the report pipe
-        _report(1, {"error": f"monitor failed: {exc!r}"})
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
+        errors = os.open(directory / "monitor.log", flags, 0o600)
+        os.dup2(errors, 2)
+        os.close(errors)
+        monitor(directory, report_fd)
+    except BaseException as exc:  # noqa: BLE001 - the agent reads it from the report
+        _report(report_fd, {"error": f"monitor failed: {exc!r}"})
         os._exit(1)
     os._exit(0)
 
 
-if __name__ == "__main__":
-    main()
+__all__ = ["forked", "ignore_signals", "monitor", "name_process", "reap_children_automatically"]

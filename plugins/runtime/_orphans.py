@@ -45,21 +45,29 @@ def _kill_pid_namespace(ns_file: Path) -> None:
                     os.kill(int(entry.name), signal.SIGKILL)
 
 
+def _remove_cut_writes(directory: Path) -> None:
+    """Remove the temporary files of atomic writes that a kill cut short."""
+    if directory.is_dir():
+        for path in directory.glob(".*.tmp"):
+            path.unlink(missing_ok=True)
+
+
 def collect(
     layout: Layout,
     sandboxes: Iterable[str],
     containers: Iterable[str],
-    release_lease: Callable[[str], None],
+    keep_leases: Callable[[set[str]], None],
     remove_sandbox_cgroup: Callable[[str], None],
 ) -> None:
-    """Remove the sandbox and container directories that have no record."""
-    containers = list(containers)
+    """Remove the sandbox and container directories that have no record, and their leases."""
+    containers = set(containers)
     for directory in _unrecorded(layout.state / "containers", containers):
-        release_lease(directory.name)
         _records.remove_tree(layout.layer_dir(directory.name))
         _records.remove_tree(directory)
     for directory in _unrecorded(layout.root / "containers", containers):
         _records.remove_tree(directory)
+    keep_leases(containers)
+    _remove_cut_writes(layout.state)
     for directory in _unrecorded(layout.state / "sandboxes", sandboxes):
         ns_dir = directory / "ns"
         _kill_pid_namespace(ns_dir / "pid")

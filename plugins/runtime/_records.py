@@ -16,11 +16,14 @@ Layout, under the state directory (``/run/podkit/runtime`` by default)::
     containers/<id>/spec.json        what the monitor launches (see _spec)
     containers/<id>/{started,exit}.json   written by the monitor
     containers/<id>/rootfs           mountpoint, inside the container only
+    image-leases.json                which container uses which image (see _images)
+    zygote-<version>.sock            the monitor zygote's socket (see _zygote)
 
 and under the root directory (``/var/lib/podkit/runtime``)::
 
     containers/<id>/{upper,work}     the overlayfs writable layer
     images/                          the image store
+    mountpoints/etc/{hostname,hosts,resolv.conf}   empty, under every container's root
 """
 
 from __future__ import annotations
@@ -130,6 +133,16 @@ class Layout:
         """The image store's root."""
         return self.root / "images"
 
+    @property
+    def mountpoints(self) -> Path:
+        """The shared layer of mount points above the image's (see _mountpoints)."""
+        return self.root / "mountpoints"
+
+    @property
+    def leases(self) -> Path:
+        """Which container uses which image: a run-time fact, kept with the containers."""
+        return self.state / "image-leases.json"
+
 
 def remove_tree(directory: Path) -> None:
     """Remove ``directory``, and its parent if that is left empty (no stray folders)."""
@@ -138,9 +151,18 @@ def remove_tree(directory: Path) -> None:
         directory.parent.rmdir()
 
 
+def write_json(path: Path, value: object) -> None:
+    """Write ``value`` as compact JSON, atomically (``podkit.statefiles``).
+
+    Compact on purpose: ``json`` encodes in C only without ``indent``, and a
+    container record is written on every CreateContainer.
+    """
+    statefiles.write_bytes(path, json.dumps(value, separators=(",", ":")).encode())
+
+
 def save(path: Path, record: object) -> None:
     """Write a record atomically."""
-    statefiles.write_json(path, to_json(record))
+    write_json(path, to_json(record))
 
 
 def load_all(parent: Path, name: str, cls: type[Any]) -> dict[str, Any]:
@@ -180,4 +202,5 @@ __all__ = [
     "read_json",
     "remove_tree",
     "save",
+    "write_json",
 ]

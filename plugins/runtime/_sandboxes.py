@@ -31,6 +31,7 @@ from podkit.models.runtime import (
     PodSandboxStatusResponse,
 )
 from podkit.plugins.runtime import _dnsfiles, _namespaces, _records
+from podkit.plugins.runtime._locks import Reservations
 
 if TYPE_CHECKING:
     from podkit.models.runtime import PodSandboxFilter
@@ -86,6 +87,7 @@ class Sandboxes:
         self.records: dict[str, SandboxRecord] = _records.load_all(
             layout.state / "sandboxes", _records.SANDBOX_FILE, _records.SandboxRecord
         )
+        self._making = Reservations()
 
     def get(self, sandbox_id: str, verb: str) -> SandboxRecord:
         """The record of a sandbox, or :class:`NotFoundError`."""
@@ -103,15 +105,23 @@ class Sandboxes:
     def run(self, handler: str, config: PodSandboxConfig) -> str:
         """Make the namespaces, files and cgroup of a new sandbox; record it ready."""
         _check_config(config)
-        for other in self.records.values():
-            if other.config.metadata == config.metadata:
-                msg = f"failed to run pod sandbox {config.metadata.name!r}: {other.id} has it"
+        metadata = config.metadata
+
+        def check_free() -> None:
+            for other in list(self.records.values()):
+                if other.config.metadata == metadata:
+                    msg = f"failed to run pod sandbox {metadata.name!r}: {other.id} has it"
+                    raise errors.AlreadyExistsError(msg)
+            if self._making.is_reserved(metadata):
+                msg = f"failed to run pod sandbox {metadata.name!r}: it is being made"
                 raise errors.AlreadyExistsError(msg)
-        sandbox_id = secrets.token_hex(32)
-        with contextlib.ExitStack() as undo:
-            record = self._make(sandbox_id, handler, config, undo)
-            self._save(record)
-            undo.pop_all()
+
+        with self._making.reserve(metadata, check_free):
+            sandbox_id = secrets.token_hex(32)
+            with contextlib.ExitStack() as undo:
+                record = self._make(sandbox_id, handler, config, undo)
+                self._save(record)
+                undo.pop_all()
         return sandbox_id
 
     def _make(
@@ -224,7 +234,7 @@ class Sandboxes:
                 annotations=r.config.annotations,
                 runtime_handler=r.handler,
             )
-            for r in self.records.values()
+            for r in list(self.records.values())
             if _matches(r, flt)
         )
 

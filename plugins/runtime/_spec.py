@@ -104,6 +104,7 @@ def build(  # noqa: PLR0913 - the pieces a container is made of
     config: ContainerConfig,
     image: ImageRecord,
     layers: list[Path],
+    mountpoints: list[Path],
     sandbox: SandboxRecord,
     sandbox_dir: Path,
     hostname: str,
@@ -114,7 +115,11 @@ def build(  # noqa: PLR0913 - the pieces a container is made of
     oom_file: str,
     target_pid_ns: str,
 ) -> tuple[dict[str, Any], _process.User]:
-    """The launch spec of a container, and the user it runs as."""
+    """The launch spec of a container, and the user it runs as.
+
+    ``layers`` are the image's (topmost first), ``mountpoints`` the shared layer
+    that goes above them (:mod:`._mountpoints`).
+    """
     context = config.linux.security_context
     user = _process.resolve_user(context, image, layers)
     caps, ambient = _process.capabilities(context)
@@ -122,7 +127,7 @@ def build(  # noqa: PLR0913 - the pieces a container is made of
     privileged = context.privileged
     spec = {
         "rootfs": {
-            "lower": [str(p) for p in layers],
+            "lower": [str(p) for p in (*mountpoints, *layers)],
             "upper": str(layer_dir / "upper"),
             "work": str(layer_dir / "work"),
             "target": str(rootfs),

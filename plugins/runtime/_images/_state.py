@@ -5,6 +5,10 @@
 - ``refs.json``: ``name:tag`` and ``name@digest`` refs to image IDs. Tags move
   between images, so a record's tags are looked up here, never stored in it.
 - ``leases.json``: holder (a container ID) to image ID; a leased image is not removed.
+  A store may keep it elsewhere (``leases``): the runtime keeps it in its state dir,
+  beside the containers it is about, so that it is as cheap to write as their records
+  (a tmpfs, on a node) and goes with them when the node reboots. It is deleted when
+  no lease is left.
 
 All are written with :mod:`podkit.statefiles`. Two ``flock(2)`` locks order the
 work of threads and processes sharing a store: ``state.lock`` (exclusive, brief)
@@ -52,9 +56,10 @@ def flocked(path: Path, *, shared: bool = False, blocking: bool = True) -> Itera
 class State:
     """The JSON files of a store rooted at ``root``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, leases: Path | None = None) -> None:
         self._root = root
         self._images = root / "images"
+        self._leases = leases or root / "leases.json"
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -80,11 +85,16 @@ class State:
 
     def leases(self) -> dict[str, str]:
         """Holder to image ID."""
-        return self._load(self._root / "leases.json")
+        return self._load(self._leases)
 
     def save_leases(self, leases: dict[str, str]) -> None:
-        """Replace the leases."""
-        statefiles.write_json(self._root / "leases.json", leases)
+        """Replace the leases; none left deletes the file."""
+        if leases:
+            statefiles.write_json(self._leases, leases)
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self._leases.unlink()
+            statefiles.fsync_dir(self._leases.parent)
 
     def image(self, image_id: str) -> dict[str, Any] | None:
         """The stored document of ``image_id``, or ``None``."""

@@ -59,18 +59,21 @@ class ImageStore:
     :param root: the store's directory; created when missing.
     :param platform: the platform to select from multi-platform images; this
         machine's (``linux/amd64``...) by default.
+    :param leases: the file of the containers' leases; ``root/leases.json`` by default.
 
     .. versionadded:: 0.1
     """
 
-    def __init__(self, root: Path, *, platform: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, root: Path, *, platform: tuple[str, str] | None = None, leases: Path | None = None
+    ) -> None:
         self.root = Path(root)
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._platform = _platform(platform)
         self._tmp = self.root / "tmp"
         self._blobs = BlobStore(self.root / "blobs", self._tmp)
         self._layers = LayerStore(self.root / "layers", self._tmp)
-        self._state = State(self.root)
+        self._state = State(self.root, leases)
         self._importer = Importer(self._blobs, self._layers, self._state, self._platform)
 
     # -- import --------------------------------------------------------------------
@@ -285,6 +288,14 @@ class ImageStore:
             leases = self._state.leases()
             if leases.pop(holder, None) is not None:
                 self._state.save_leases(leases)
+
+    def keep_leases(self, holders: set[str]) -> None:
+        """Forget the leases of every holder not in ``holders`` (containers gone meanwhile)."""
+        with self._state.locked():
+            leases = self._state.leases()
+            kept = {h: i for h, i in leases.items() if h in holders}
+            if kept != leases:
+                self._state.save_leases(kept)
 
     def remove(self, ref_or_id: str) -> None:
         """Remove an image, or only a tag of it when it has others.

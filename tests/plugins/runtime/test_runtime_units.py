@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from podkit.models.runtime import (
 from podkit.plugins.runtime import _codec, _dnsfiles, _init, _lifecycle, _limits, _logs, _process
 from podkit.plugins.runtime._cgroups import Cgroups, shares_to_weight
 from podkit.plugins.runtime._images import ImageRecord
+from podkit.plugins.runtime._locks import Reservations, SandboxLocks
 
 IMAGE = ImageRecord(
     id="sha256:" + "a" * 64,
@@ -206,3 +208,50 @@ def test_v2_limits_are_converted_as_runc_converts_them():
         ("cpu", "cpu.max", "50000 100000"),
         ("memory", "memory.high", "90"),
     ]
+
+
+def test_a_name_being_made_is_taken_until_the_making_ends():
+    making = Reservations()
+    taken: set[str] = set()
+
+    def check(key: str = "pod") -> None:
+        if key in taken or making.is_reserved(key):
+            raise podkit.AlreadyExistsError(key)
+
+    with making.reserve("pod", check):
+        with pytest.raises(podkit.AlreadyExistsError), making.reserve("pod", check):
+            pass
+        with making.reserve("other", lambda: check("other")):
+            assert making.is_reserved("other")
+    assert not making.is_reserved("pod")
+    with making.reserve("pod", check):  # free again, also after a failure
+        pass
+
+
+def test_sandbox_locks_serialise_one_sandbox_and_not_two():
+    locks = SandboxLocks()
+    inside: list[str] = []
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold(sandbox_id: str) -> None:
+        with locks.holding(sandbox_id):
+            inside.append(sandbox_id)
+            entered.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold, args=("a",))
+    holder.start()
+    assert entered.wait(5)
+    with locks.holding("b"):  # another sandbox: not blocked
+        inside.append("b")
+    waiter = threading.Thread(target=hold, args=("a",))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive(), "a second holder of the same sandbox must wait"
+    release.set()
+    holder.join(5)
+    waiter.join(5)
+    assert inside == ["a", "b", "a"]
+    with locks.holding("a"), locks.holding("a"):  # re-entrant
+        locks.forget("a")

@@ -1,0 +1,238 @@
+"""The monitor zygote: one long-lived process that forks a monitor per container.
+
+A fresh interpreter per container costs ~80 ms of StartContainer and ~8 MiB
+PSS per running container. The zygote pays for the interpreter once: the
+plugin starts it on the first StartContainer (:mod:`._spawner`), it imports
+the monitor, hides its objects from the garbage collector (``gc.freeze()``,
+so that collections do not write to shared pages) and then forks one
+monitor per request, in about a millisecond, sharing its pages
+copy-on-write with every monitor.
+
+It keeps one spare monitor forked in advance (:class:`Zygote`), so that a
+start waits for no fork of the zygote. It is single-threaded, because the plugin's
+host is not and ``fork(2)`` in a threaded process may copy a lock held by
+another thread; it has its own session, so that a SIGKILL of the agent (or
+of its process group) leaves it, like the monitors; and it listens on a
+unix socket,
+``<state dir>/zygote-<code version>.sock`` (mode 0600 in the plugin's
+root-only state dir), accepting only root peers (``SO_PEERCRED``) and only
+container directories of its own state dir. One JSON line per connection,
+answered by the spare::
+
+    {"start": "<state dir>/containers/<id>"}
+        -> the monitor's first report, written by the monitor itself
+    {"quit": true}
+        -> the socket is removed, then ``{}`` and the zygote exits
+
+Monitors are its children, reaped by the kernel (``SIGCHLD`` ignored); they
+do not depend on it: a quit, or the zygote's death, leaves them running (the
+spare, which is no monitor yet, dies with the zygote).
+Standard library and the monitor's modules only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+from podkit.plugins.runtime import _monitor
+from podkit.plugins.runtime import _syscalls as sc
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+_PEERCRED: Final = struct.Struct("3i")
+_REQUEST_TIMEOUT: Final = 5.0
+_MAX_REQUEST: Final = 65536
+_BACKLOG: Final = 128
+_RETRY_FORK: Final = 0.1
+_TAKEN: Final = b"s"
+_QUIT: Final = b"q"
+
+
+def _receive(conn: socket.socket) -> dict[str, Any]:
+    data = b""
+    while b"\n" not in data and len(data) < _MAX_REQUEST:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        request = json.loads(data)
+    except ValueError:
+        return {}
+    return request if isinstance(request, dict) else {}
+
+
+def _reply(conn: socket.socket, message: dict[str, Any]) -> None:
+    with contextlib.suppress(OSError):
+        conn.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _peer_is_root(conn: socket.socket) -> bool:
+    _, uid, _ = _PEERCRED.unpack(
+        conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size)
+    )
+    return bool(uid == 0)
+
+
+class Zygote:
+    """Keeps one spare monitor waiting on the socket, and forks the next when it is taken.
+
+    The spare is forked *before* a request comes: it accepts the connection
+    itself and becomes the monitor on the spot, so a start waits for no fork
+    of the zygote (about a millisecond on a virtual machine). It tells the
+    zygote on a pipe that it was taken (``s``) or that a quit came (``q``),
+    and dies with the zygote while it is a spare (``PR_SET_PDEATHSIG``).
+    """
+
+    def __init__(self, listener: socket.socket, path: Path, inode: int) -> None:
+        self.listener = listener
+        self.path = path
+        self.inode = inode
+        self.containers = (path.parent / "containers").resolve()
+        self.zygote_pid = os.getpid()
+
+    def _owns_path(self) -> bool:
+        try:
+            return self.path.stat().st_ino == self.inode
+        except OSError:
+            return False
+
+    def serve(self) -> NoReturn:
+        """Keep a spare until one of them takes a quit."""
+        taken_r, taken_w = os.pipe2(os.O_CLOEXEC)
+        while True:
+            try:
+                spare = os.fork()
+            except OSError:  # EAGAIN, ENOMEM: try again in a moment
+                select.select([], [], [], _RETRY_FORK)
+                continue
+            if spare == 0:
+                os.close(taken_r)
+                self._spare(taken_w)
+            pidfd = os.pidfd_open(spare)
+            # Either the spare says what became of it, or it died (killed).
+            ready, _, _ = select.select([taken_r, pidfd], [], [])
+            os.close(pidfd)
+            if taken_r in ready and os.read(taken_r, 1) == _QUIT:
+                os._exit(0)
+
+    def _spare(self, taken_fd: int) -> NoReturn:
+        """Wait for a request; answer it, or become the monitor it asks for."""
+        sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.zygote_pid:  # the zygote died before the prctl
+            os._exit(0)
+        _monitor.name_process(b"podkit-spare")
+        while True:
+            conn, _ = self.listener.accept()
+            directory = self._handle(conn, taken_fd)
+            if directory is not None:
+                sc.prctl(sc.PR_SET_PDEATHSIG, 0)  # a monitor outlives the zygote
+                with contextlib.suppress(OSError):
+                    os.write(taken_fd, _TAKEN)
+                os.close(taken_fd)
+                self.listener.close()
+                _monitor.forked(directory, conn.detach())
+
+    def _handle(self, conn: socket.socket, taken_fd: int) -> Path | None:
+        """Answer one connection; the directory of a start to serve, else ``None``."""
+        if not _peer_is_root(conn):
+            conn.close()
+            return None
+        conn.settimeout(_REQUEST_TIMEOUT)
+        try:
+            request = _receive(conn)
+        except OSError:
+            conn.close()
+            return None
+        if request.get("quit"):
+            if self._owns_path():
+                self.path.unlink()
+            with contextlib.suppress(OSError):
+                os.write(taken_fd, _QUIT)
+            _reply(conn, {})
+            os._exit(0)
+        directory = Path(str(request.get("start", "")))
+        if not directory.is_absolute() or directory.resolve().parent != self.containers:
+            _reply(conn, {"error": f"the zygote refuses directory {str(directory)!r}"})
+            conn.close()
+            return None
+        conn.settimeout(None)
+        return directory
+
+
+@contextlib.contextmanager
+def socket_address(path: Path) -> Iterator[str]:
+    """A name of ``path`` short enough for ``sun_path`` (108 bytes), whatever its length.
+
+    The socket is reached through an ``O_PATH`` descriptor of its directory:
+    ``/proc/self/fd/<fd>/<name>``.
+    """
+    fd = os.open(path.parent, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield f"/proc/self/fd/{fd}/{path.name}"
+    finally:
+        os.close(fd)
+
+
+def _bind(path: Path) -> tuple[socket.socket, int]:
+    """Listen on ``path``; :class:`FileExistsError` when another zygote has it."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        with socket_address(temporary) as address:
+            listener.bind(address)
+        temporary.chmod(0o600)
+        listener.listen(_BACKLOG)
+        inode = temporary.stat().st_ino
+        # link(2) fails when the name is taken: two zygotes never share it.
+        os.link(temporary, path)
+    except BaseException:
+        listener.close()
+        raise
+    finally:
+        temporary.unlink(missing_ok=True)
+    return listener, inode
+
+
+def main() -> None:
+    """Bind, fork the zygote, print its PID and exit (the zygote is nobody's child)."""
+    _monitor.ignore_signals()
+    path = Path(sys.argv[1])
+    try:
+        listener, inode = _bind(path)
+    except FileExistsError:
+        sys.stdout.write(json.dumps({"exists": True}) + "\n")
+        return
+    pid = os.fork()
+    if pid:
+        sys.stdout.write(json.dumps({"pid": pid}) + "\n")
+        sys.stdout.flush()
+        os._exit(0)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    os.chdir("/")
+    _monitor.name_process(b"podkit-zygote")
+    _monitor.reap_children_automatically()
+    gc.collect()
+    gc.freeze()
+    Zygote(listener, path, inode).serve()
+
+
+if __name__ == "__main__":
+    main()
+
+__all__ = ["Zygote", "main", "socket_address"]
