@@ -1,11 +1,18 @@
 """How long a pod's network attachment takes: CNI ADD and DEL (issue 4.5).
 
-One bridge + host-local configuration, three ways of running it:
+One bridge + host-local configuration, five ways of running it:
 
 - podkit in-process: ``BridgePlugin`` through the plugin manager (host-local
   in-process too; ``enable_ip_forward=False`` leaves the host's sysctls alone);
-- podkit exec'd: ``podkit-cni`` symlinked as ``bridge``, run by
-  :class:`podkit.CniExecPlugin` the way libcni runs any plugin;
+- podkit in-process, lazy DEL: the same with ``lazy_unregister=True``
+  (DEL returns once the interface is out of service; the kernel's deletion
+  of the veth pair ends in a thread);
+- podkit-cni + agent: ``podkit-cni`` symlinked as ``bridge``, run by
+  :class:`podkit.CniExecPlugin` the way libcni runs any plugin, handing each
+  call to a running ``podkit serve cni`` (:mod:`benchmarks._network_agent`);
+- podkit-cni -IS shim + agent: the same thin client run by ``python -IS``,
+  i.e. without ``site`` (which in this editable dev venv costs ~15 ms);
+- podkit-cni, no agent: the thin client falls back to doing the call itself;
 - upstream: Debian's Go ``/usr/lib/cni/bridge`` (containernetworking-plugins)
   through the same :class:`podkit.CniExecPlugin`.
 
@@ -22,10 +29,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import podkit
 from benchmarks._common import (
@@ -40,8 +46,12 @@ from benchmarks._common import (
     shielded,
     token,
 )
+from benchmarks._network_agent import BIN, start_agent, stop_agent, thin_shim
 from podkit.models.network import Attachment, IPAMConfig, NetworkConfig
-from podkit.plugins.network import BridgePlugin
+from podkit.plugins.network import BridgePlugin, _unregister
+
+if TYPE_CHECKING:
+    import contextlib
 
 UPSTREAM_DIR: Final = Path("/usr/lib/cni")
 SUBNET: Final = "198.51.100.0/24"
@@ -64,9 +74,13 @@ def _netns_delete(name: str) -> None:
 class _Way:
     """One way to run the bridge: its manager, bridge, data dir and namespaces."""
 
-    def __init__(self, label: str, manager: podkit.PluginManager, tmp: Path) -> None:
+    def __init__(
+        self, label: str, manager: podkit.PluginManager, tmp: Path, agent: str = ""
+    ) -> None:
         self.label = label
         self.manager = manager
+        #: ``PODKIT_CNI_AGENT`` while this way runs (exec'd podkit-cni reads it).
+        self.agent = agent
         self.tag = token()
         self.bridge = f"{PREFIX}{self.tag}"
         self.config = NetworkConfig(
@@ -114,8 +128,12 @@ class _Way:
 
 def _measure(way: _Way, counts: tuple[int, int]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
-    for kind, n in (("sequential", counts[0]), ("concurrent", counts[1])):
-        out |= _phase(way, kind, n)
+    os.environ["PODKIT_CNI_AGENT"] = way.agent
+    try:
+        for kind, n in (("sequential", counts[0]), ("concurrent", counts[1])):
+            out |= _phase(way, kind, n)
+    finally:
+        del os.environ["PODKIT_CNI_AGENT"]
     return out
 
 
@@ -132,6 +150,7 @@ def _phase(way: _Way, kind: str, n: int) -> dict[str, list[float]]:
         deleted, _ = concurrent(lambda i: way.delete(batch[i]), n)
         return {f"ADD {kind}": added, f"DEL {kind}": deleted}
     finally:
+        _unregister.wait_for_unregistrations(60)  # untimed: lazy DELs end before what follows
         way.close_netns()
 
 
@@ -141,8 +160,8 @@ def _manager(plugin: object, name: str) -> podkit.PluginManager:
     return manager
 
 
-def _startup(binary: Path, n: int) -> list[float]:
-    env = {**os.environ, "CNI_COMMAND": "VERSION"}
+def _startup(binary: Path, n: int, agent: str = "") -> list[float]:
+    env = {**os.environ, "CNI_COMMAND": "VERSION", "PODKIT_CNI_AGENT": agent}
     argv = [str(binary)]
 
     def once(_: int) -> None:
@@ -151,40 +170,88 @@ def _startup(binary: Path, n: int) -> list[float]:
     return sequential(once, n)
 
 
+def _exec_dir(folder: Path, target: Path) -> Path:
+    """A CNI folder with ``bridge -> target``."""
+    folder.mkdir()
+    (folder / "bridge").symlink_to(target)
+    return folder
+
+
+def _ways(tmp: Path, stack: contextlib.ExitStack) -> tuple[list[_Way], dict[str, Path]]:
+    """The ways to run the bridge, and the binaries for the start-up table."""
+    socket_path = tmp / "run" / "cni.sock"
+    agent = start_agent(socket_path, tmp / "agent.log")
+    stack.callback(stop_agent, agent)
+    console = _exec_dir(tmp / "bin", BIN / "podkit-cni")
+    shim = thin_shim(tmp / "shim", "bridge")
+    plugin = BridgePlugin(default_data_dir=tmp / "default", enable_ip_forward=False)
+    lazy = BridgePlugin(
+        default_data_dir=tmp / "default", enable_ip_forward=False, lazy_unregister=True
+    )
+    stack.callback(_unregister.wait_for_unregistrations, 60)
+    nowhere = str(tmp / "no-agent.sock")
+
+    def execs(folder: Path) -> podkit.PluginManager:
+        return _manager(podkit.CniExecPlugin([folder]), "exec")
+
+    ways = [
+        _Way("podkit bridge in-process", _manager(plugin, "bridge"), tmp),
+        _Way("podkit in-process, lazy DEL", _manager(lazy, "bridge"), tmp),
+        _Way("podkit-cni + agent", execs(console), tmp, str(socket_path)),
+        _Way("podkit-cni -IS shim + agent", execs(shim.parent), tmp, str(socket_path)),
+        _Way("podkit-cni, no agent", execs(console), tmp, nowhere),
+    ]
+    binaries = {"podkit-cni + agent": console / "bridge", "podkit-cni -IS shim + agent": shim}
+    upstream = UPSTREAM_DIR / "bridge"
+    if upstream.exists():
+        go = _manager(podkit.CniExecPlugin([UPSTREAM_DIR]), "upstream")
+        ways.append(_Way(GO, go, tmp))
+    return ways, binaries
+
+
+GO: Final = "Go bridge exec"
+
+
 def main(*, quick: bool = False) -> None:
     """Print the ADD/DEL latency table and the start-up table."""
     counts, startups = ((3, 3), 3) if quick else ((100, 50), 50)
-    cni = Path(sys.executable).parent / "podkit-cni"
-    with cleanup_stack(120 if quick else 900) as stack:
+    with cleanup_stack(300 if quick else 1800) as stack:
         tmp = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-network-"))
         stack.callback(shutil.rmtree, tmp, ignore_errors=True)
-        exec_dir = tmp / "bin"
-        exec_dir.mkdir()
-        (exec_dir / "bridge").symlink_to(cni)
-        plugin = BridgePlugin(default_data_dir=tmp / "default", enable_ip_forward=False)
-        ways = [
-            _Way("podkit bridge in-process", _manager(plugin, "bridge"), tmp),
-            _Way("podkit-cni exec", _manager(podkit.CniExecPlugin([exec_dir]), "exec"), tmp),
-        ]
-        upstream = UPSTREAM_DIR / "bridge"
-        if upstream.exists():
-            go = _manager(podkit.CniExecPlugin([UPSTREAM_DIR]), "upstream")
-            ways.append(_Way("Go bridge exec", go, tmp))
+        ways, binaries = _ways(tmp, stack)
         figures = {}
         for way in ways:
             stack.callback(way.close)
             figures[way.label] = _measure(way, counts)
         notes = [f"bridge + host-local, {SUBNET}, no gateway, no ipMasq; one netns each"]
-        if not upstream.exists():
-            notes.append(f"{upstream} missing: apt-get install containernetworking-plugins")
+        if GO not in figures:
+            notes.append(
+                f"{UPSTREAM_DIR / 'bridge'} missing: apt install containernetworking-plugins"
+            )
         header("network: CNI ADD and DEL of a bridge attachment", notes)
-        peer = figures.get("Go bridge exec", {})
+        peer = figures.get(GO, {})
         for phase in ("ADD sequential", "DEL sequential", "ADD concurrent", "DEL concurrent"):
             for label, measured in figures.items():
                 row(f"{label}: {phase}", measured[phase], peer.get(phase))
-        note("ratio: to the Go bridge's median")
+        both = {
+            label: [a + d for a, d in zip(m["ADD sequential"], m["DEL sequential"], strict=True)]
+            for label, m in figures.items()
+        }
+        for label, samples in both.items():
+            row(f"{label}: ADD+DEL sequential", samples, both.get(GO))
+        note("ratio: to the Go bridge's median (issue 4 goals: in-process ADD+DEL <= 0.20 x,")
+        note("podkit-cni <= 2.00 x)")
         header("network: bare start-up, CNI_COMMAND=VERSION")
+        upstream = UPSTREAM_DIR / "bridge"
         go_startup = _startup(upstream, startups) if upstream.exists() else None
         if go_startup:
-            row("Go bridge exec", go_startup)
-        row("podkit-cni exec (as bridge)", _startup(exec_dir / "bridge", startups), go_startup)
+            row(GO, go_startup)
+        nowhere = str(tmp / "no-agent.sock")
+        row(
+            "podkit-cni, no agent",
+            _startup(binaries["podkit-cni + agent"], startups, nowhere),
+            go_startup,
+        )
+        socket_path = str(tmp / "run" / "cni.sock")
+        for label, binary in binaries.items():
+            row(label, _startup(binary, startups, socket_path), go_startup)

@@ -2,8 +2,8 @@
 
 Each is a class answering for its CNI type, registered in the
 ``podkit.network`` entry-point group. They work in-process through the
-network hooks, on real netlink (pyroute2, imported only when a hook runs)
-and nftables (``nft -j``):
+network hooks, on real netlink (rtnetlink messages on a raw socket, see
+``_rtnl``) and nftables (its JSON interface, through libnftables or ``nft -j``):
 
 - :class:`BridgePlugin` (``bridge``): a Linux bridge and a veth pair per
   container, addresses from host-local run in-process, gateway, IP

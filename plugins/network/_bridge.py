@@ -2,10 +2,11 @@
 
 ``ADD`` checks the whole configuration first, then runs the steps of
 :mod:`~podkit.plugins.network._bridge_steps` with every undo on an
-:class:`contextlib.ExitStack`, popped on success. ``DEL`` releases the
-addresses first (so they are never leaked, even when the namespace is
-gone, as upstream does), then deletes the container interface, then the
-masquerade rules; whatever is missing already counts as done.
+:class:`contextlib.ExitStack`, popped on success. ``DEL`` deletes the container
+interface in a thread (the kernel's ~15 ms to unregister a veth pair is
+most of a ``DEL``) while it releases the addresses (never leaked, even when
+the namespace is gone, as upstream) and the masquerade rules; whatever is
+missing already counts as done.
 
 **IPAM.** The bridge needs addresses from an IPAM plugin
 (``config.ipam.type``). Plugins never call each other through the plugin
@@ -25,7 +26,14 @@ from typing import TYPE_CHECKING, Final, Literal, final
 
 import podkit
 from podkit.models.network import CNI_VERSIONS, Interface, Result, VersionResult
-from podkit.plugins.network import _bridge_config, _bridge_steps, _masquerade, _netlink, _nftables
+from podkit.plugins.network import (
+    _bridge_config,
+    _bridge_steps,
+    _masquerade,
+    _netlink,
+    _nftables,
+    _unregister,
+)
 from podkit.plugins.network._bridge_check import check_attachment
 from podkit.plugins.network._host_local import HostLocalIPAM
 from podkit.plugins.network._host_local_config import DEFAULT_DATA_DIR
@@ -52,6 +60,11 @@ class BridgePlugin:
     :param enable_ip_forward: turn on the host's IP forwarding when the
         bridge is a gateway, as upstream does (tests turn it off to leave the
         host's sysctls alone).
+    :param lazy_unregister: ``DEL`` returns once the container interface is
+        out of service (down, renamed ``pkdel<hex>``: no traffic, its name
+        free) and the addresses are released; the kernel's ~15 ms deletion of
+        the veth pair finishes in a thread (waited for at exit). Off by
+        default: then ``DEL`` returns when the pair is gone.
     """
 
     def __init__(
@@ -60,9 +73,11 @@ class BridgePlugin:
         nat_table: str = _nftables.DEFAULT_TABLE,
         default_data_dir: Path = DEFAULT_DATA_DIR,
         enable_ip_forward: bool = True,
+        lazy_unregister: bool = False,
     ) -> None:
         """Configure the host-side settings that are not per network."""
         self.nat_table = nat_table
+        self.lazy_unregister = lazy_unregister
         self.host_local = HostLocalIPAM(Path(default_data_dir))
         self.enable_ip_forward = enable_ip_forward
 
@@ -199,21 +214,26 @@ class BridgePlugin:
         """
         conf = _bridge_config.load(config)
         ipam = self._ipam(conf)
-        if ipam is not None:  # first, so the address is released even without a netns
-            ipam.delete(config, attachment)
-        if attachment.netns:
-            # The namespace, or the interface, may be gone: nothing left to delete.
-            with (
-                contextlib.suppress(podkit.NotFoundError),
-                _netlink.open_netns(attachment.netns) as container,
-            ):
-                link = container.find_link(attachment.ifname)
-                if link is not None:
-                    container.delete_link(link.index)  # its host-side peer goes too
-        if conf.ip_masq:
-            _masquerade.remove(
-                self.nat_table, conf.network, attachment.container_id, attachment.ifname
+        # The kernel takes ~15 ms to unregister a veth pair (it waits for RCU grace
+        # periods): the interface goes in a thread while the addresses and masquerade
+        # rules are released here; DEL returns when both are done.
+        unplugged = (
+            _bridge_steps.in_background(
+                functools.partial(_delete_interface, attachment, lazy=self.lazy_unregister)
             )
+            if attachment.netns
+            else None
+        )
+        try:
+            if ipam is not None:  # whatever happens to the interface (or its netns)
+                ipam.delete(config, attachment)
+            if conf.ip_masq:
+                _masquerade.remove(
+                    self.nat_table, conf.network, attachment.container_id, attachment.ifname
+                )
+        finally:
+            if unplugged is not None:
+                unplugged()
         return True
 
     @podkit.hookimpl
@@ -282,6 +302,20 @@ class BridgePlugin:
     def network_version(self) -> VersionResult:
         """Every SPEC version: the podkit wire translates."""
         return VersionResult(supported_versions=CNI_VERSIONS)
+
+
+def _delete_interface(attachment: Attachment, *, lazy: bool) -> None:
+    """Delete the container's interface (its host-side peer goes too); gone is no error."""
+    with contextlib.suppress(podkit.NotFoundError), contextlib.ExitStack() as stack:
+        container = stack.enter_context(_netlink.open_netns(attachment.netns))
+        link = container.find_link(attachment.ifname)
+        if link is None:
+            return
+        if lazy:
+            stack.pop_all()  # the socket goes to the deleting thread
+            _unregister.unregister_later(container, link.index)
+        else:
+            container.delete_link(link.index)
 
 
 __all__ = ["BridgePlugin"]

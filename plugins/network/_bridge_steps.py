@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import secrets
+import threading
 from typing import TYPE_CHECKING
 
 import podkit
 from podkit.models.network import IPConfig, Result, Route
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from podkit.models.network import Attachment, IPAddress, IPInterface
     from podkit.plugins.network._bridge_config import BridgeConf
     from podkit.plugins.network._netlink import Link, Netlink
@@ -161,6 +164,27 @@ def gateway_addresses(ips: tuple[IPConfig, ...]) -> tuple[IPInterface, ...]:
     return tuple(sorted(found, key=str))
 
 
+def in_background(step: Callable[[], None]) -> Callable[[], None]:
+    """Start ``step`` in a thread; return the function that waits for it (and re-raises)."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            step()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the waiting thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="podkit-bridge-step")
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
+
+
 __all__ = [
     "BRIDGE_INDEX",
     "CONTAINER_INDEX",
@@ -169,6 +193,7 @@ __all__ = [
     "ensure_bridge",
     "ensure_bridge_address",
     "gateway_addresses",
+    "in_background",
     "setup_veth",
     "with_gateways",
 ]

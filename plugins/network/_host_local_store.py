@@ -32,6 +32,15 @@ _LAST_RESERVED: Final = "last_reserved_ip."
 _LOCK: Final = "lock"
 
 
+def _read(path: str) -> str:
+    """A small file's text, with plain system calls (this runs once per reservation)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 4096).decode(errors="replace")
+    finally:
+        os.close(fd)
+
+
 @final
 class Store:
     """The reservations of one network; call the other methods under :meth:`locked`.
@@ -81,15 +90,19 @@ class Store:
         """Return every reservation: address -> (container id, ifname)."""
         found: dict[IPAddress, tuple[str, str]] = {}
         try:
-            names = [entry.name for entry in self.directory.iterdir()]
+            entries = list(os.scandir(self.directory))
         except FileNotFoundError:
             return found
-        for name in names:
+        for entry in entries:
+            # Reservations are named after their address: skip the lock,
+            # last_reserved_ip.N and temporary files without parsing them.
+            if entry.name.startswith((".", _LOCK, _LAST_RESERVED)):
+                continue
             try:
-                address = ipaddress.ip_address(name)
-                text = (self.directory / name).read_bytes().decode()
+                address = ipaddress.ip_address(entry.name)
+                text = _read(entry.path)
             except (ValueError, OSError):
-                continue  # the lock, last_reserved_ip.N, a temporary file, or gone meanwhile
+                continue  # not an address, or released meanwhile
             container_id, _, ifname = text.partition(_LINE_BREAK)
             found[address] = (container_id.strip(), ifname.strip())
         return found

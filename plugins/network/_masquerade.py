@@ -53,10 +53,12 @@ def add(
     for version in (4, 6):
         mine = [a for a in addresses if a.version == version]
         if mine:
-            family = _nftables.family_of(version)
-            commands = _nftables.ensure_nat_table(family, table)
-            commands += [_rule(table, address, comment) for address in mine]
-            _nftables.run(commands, f"set up IP masquerade for container {container_id!r}")
+            _nftables.add_to_nat_table(
+                _nftables.family_of(version),
+                table,
+                [_rule(table, address, comment) for address in mine],
+                f"set up IP masquerade for container {container_id!r}",
+            )
 
 
 def remove(table: str, network: str, container_id: str, ifname: str) -> None:

@@ -1,12 +1,12 @@
-"""Netlink for the reference network plugins: the one module that uses pyroute2.
+"""Netlink for the reference network plugins: typed links, addresses and routes.
 
-pyroute2 is barely typed and costs ~170 ms to import, so it stays here
-(STYLE.md sections 1 and 6): it is imported on the first netlink call, never
-when the plugins are merely loaded (``podkit plugins``), and every call goes
-through :func:`_translated`, which maps ``NetlinkError.code`` onto
-:mod:`podkit.errors` (``EEXIST`` -> already exists, ``ENODEV``/``ENOENT`` ->
-not found). The rest of the package sees typed :class:`Link` and
-:class:`RouteEntry` values and :class:`Netlink` methods.
+Requests go over a raw rtnetlink socket (:mod:`~podkit.plugins.network._rtnl`),
+one per namespace and operation: no pyroute2, whose per-request machinery
+cost the bridge ``ADD`` most of its time and whose import cost ~160 ms.
+Every call goes through :func:`_translated`, which maps the kernel's errno
+onto :mod:`podkit.errors` (``EEXIST`` -> already exists,
+``ENODEV``/``ENOENT`` -> not found). The rest of the package sees typed
+:class:`Link` and :class:`RouteEntry` values and :class:`Netlink` methods.
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ import os
 import socket
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Self, final
+from typing import TYPE_CHECKING, Final, Self, final
 
 import attrs
 
 import podkit
+from podkit.plugins.network import _rtnl
 
 if TYPE_CHECKING:
     import types
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 _IFF_UP: Final = 0x1
 _IFF_PROMISC: Final = 0x100
 _IFA_F_NODAD: Final = 0x02
+_NLA_F_NESTED: Final = 0x8000
+_AF_BRIDGE: Final = 7
 _RT_TABLE_MAIN: Final = 254
 _NETNS_DIR: Final = Path("/run/netns")
 _SYSCTL: Final = Path("/proc/sys/net")
@@ -63,14 +66,11 @@ def error_for(code: int, message: str) -> podkit.PodkitError:
 
 @contextlib.contextmanager
 def _translated(what: str) -> Iterator[None]:
-    from pyroute2.netlink.exceptions import NetlinkError  # noqa: PLC0415 - lazy, see above
-
     try:
         yield
-    except NetlinkError as exc:
-        raise error_for(exc.code, f"failed to {what}: {os.strerror(exc.code)}") from exc
     except OSError as exc:
-        raise error_for(exc.errno or 0, f"failed to {what}: {exc.strerror}") from exc
+        code = exc.errno or 0
+        raise error_for(code, f"failed to {what}: {os.strerror(code)}") from exc
 
 
 @final
@@ -103,32 +103,57 @@ class RouteEntry:
     priority: int
 
 
-def _link(message: Any) -> Link:  # noqa: ANN401 - a pyroute2 ifinfmsg
-    flags = int(message["flags"])
+def _mac(payload: bytes) -> str:
+    return ":".join(f"{byte:02x}" for byte in payload)
+
+
+def _link(payload: bytes) -> Link:
+    """Decode an ``RTM_NEWLINK`` message."""
+    _family, _type, index, flags, _change = _rtnl.IFINFOMSG.unpack_from(payload)
+    found = _rtnl.attrs(payload, _rtnl.IFINFOMSG.size)
+    info = _rtnl.attrs(found.get(_rtnl.IFLA_LINKINFO, b""))
+    numbers = {
+        key: _rtnl.as_u32(found[key]) if key in found else 0
+        for key in (_rtnl.IFLA_MTU, _rtnl.IFLA_MASTER, _rtnl.IFLA_LINK)
+    }
     return Link(
-        index=int(message["index"]),
-        name=str(message.get("ifname")),
-        kind=str(message.get(("linkinfo", "kind")) or ""),
-        mac=str(message.get("address") or ""),
-        mtu=int(message.get("mtu") or 0),
-        master=int(message.get("master") or 0),
-        peer_index=int(message.get("link") or 0),
+        index=int(index),
+        name=_rtnl.as_string(found.get(_rtnl.IFLA_IFNAME, b"")),
+        kind=_rtnl.as_string(info.get(_rtnl.IFLA_INFO_KIND, b"")),
+        mac=_mac(found.get(_rtnl.IFLA_ADDRESS, b"")),
+        mtu=numbers[_rtnl.IFLA_MTU],
+        master=numbers[_rtnl.IFLA_MASTER],
+        peer_index=numbers[_rtnl.IFLA_LINK],
         up=bool(flags & _IFF_UP),
         promisc=bool(flags & _IFF_PROMISC),
     )
 
 
-def _route(message: Any) -> RouteEntry:  # noqa: ANN401 - a pyroute2 rtmsg
-    family = int(message["family"])
-    default = "0.0.0.0" if family == socket.AF_INET else "::"  # noqa: S104 - a route's dst
-    dst = f"{message.get('dst') or default}/{int(message['dst_len'])}"
-    gateway = message.get("gateway")
-    return RouteEntry(
-        dst=ipaddress.ip_network(dst),
-        gw=ipaddress.ip_address(gateway) if gateway else None,
-        oif=int(message.get("oif") or 0),
-        priority=int(message.get("priority") or 0),
+def _route(payload: bytes) -> tuple[int, RouteEntry]:
+    """Decode an ``RTM_NEWROUTE`` message: its table and the route."""
+    family, dst_len, _src, _tos, table, _proto, _scope, _type, _flags = _rtnl.RTMSG.unpack_from(
+        payload
     )
+    found = _rtnl.attrs(payload, _rtnl.RTMSG.size)
+    if _rtnl.RTA_TABLE in found:
+        table = _rtnl.as_u32(found[_rtnl.RTA_TABLE])
+    default = "0.0.0.0" if family == socket.AF_INET else "::"  # noqa: S104 - a route's dst
+    dst = socket.inet_ntop(family, found[_rtnl.RTA_DST]) if _rtnl.RTA_DST in found else default
+    gateway = found.get(_rtnl.RTA_GATEWAY)
+    return table, RouteEntry(
+        dst=ipaddress.ip_network(f"{dst}/{dst_len}", strict=False),
+        gw=ipaddress.ip_address(socket.inet_ntop(family, gateway)) if gateway else None,
+        oif=_rtnl.as_u32(found[_rtnl.RTA_OIF]) if _rtnl.RTA_OIF in found else 0,
+        priority=_rtnl.as_u32(found[_rtnl.RTA_PRIORITY]) if _rtnl.RTA_PRIORITY in found else 0,
+    )
+
+
+def _family(version: int) -> int:
+    return socket.AF_INET if version == 4 else socket.AF_INET6  # noqa: PLR2004
+
+
+def _ifinfo(index: int = 0, *, family: int = 0, flags: int = 0, change: int = 0) -> bytes:
+    return _rtnl.IFINFOMSG.pack(family, 0, index, flags, change)
 
 
 @final
@@ -139,9 +164,9 @@ class Netlink:
     manager. ``where`` names the namespace in error messages.
     """
 
-    def __init__(self, ipr: Any, where: str) -> None:  # noqa: ANN401 - a pyroute2 IPRoute
-        """Wrap an open pyroute2 ``IPRoute``."""
-        self._ipr = ipr
+    def __init__(self, sock: _rtnl.Socket, where: str) -> None:
+        """Wrap an open rtnetlink socket."""
+        self._sock = sock
         self.where = where
 
     def __enter__(self) -> Self:
@@ -155,86 +180,148 @@ class Netlink:
         traceback: types.TracebackType | None,
     ) -> None:
         """Close the socket."""
-        self._ipr.close()
+        self._sock.close()
 
     # -- links ------------------------------------------------------------------
+
+    def _get_link(self, body: bytes) -> Link:
+        answer = self._sock.request(_rtnl.RTM_GETLINK, 0, body)
+        return _link(answer[0][1])
 
     def find_link(self, name: str) -> Link | None:
         """Return the link called ``name``, or ``None``."""
         with _translated(f"look up link {name!r} in {self.where}"):
-            found = self._ipr.link_lookup(ifname=name)
-            return self.link(int(found[0])) if found else None
+            try:
+                return self._get_link(_ifinfo() + _rtnl.string(_rtnl.IFLA_IFNAME, name))
+            except _rtnl.NetlinkError as exc:
+                if exc.errno == errno.ENODEV:
+                    return None
+                raise
 
     def link(self, index: int) -> Link:
         """Return the link with ``index``; NotFoundError when there is none."""
         with _translated(f"get link {index} in {self.where}"):
-            return _link(self._ipr.link("get", index=index)[0])
+            return self._get_link(_ifinfo(index))
+
+    def _new_link(self, body: bytes) -> None:
+        self._sock.request(_rtnl.RTM_NEWLINK, _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL, body)
 
     def add_bridge(self, name: str, mtu: int) -> None:
         """Create the bridge ``name`` (AlreadyExistsError when the name is taken)."""
-        extra = {"mtu": mtu} if mtu else {}
+        body = _ifinfo() + _rtnl.string(_rtnl.IFLA_IFNAME, name)
+        if mtu:
+            body += _rtnl.u32(_rtnl.IFLA_MTU, mtu)
+        body += _rtnl.attr(_rtnl.IFLA_LINKINFO, _rtnl.string(_rtnl.IFLA_INFO_KIND, "bridge"))
         with _translated(f"create bridge {name!r}"):
-            self._ipr.link("add", ifname=name, kind="bridge", **extra)
+            self._new_link(body)
 
     def add_veth(self, name: str, *, peer: str, peer_netns: str, mtu: int, peer_mac: str) -> None:
         """Create the veth pair ``name`` (here) and ``peer`` (in ``peer_netns``)."""
-        peer_spec: dict[str, object] = {"ifname": peer, "net_ns_fd": peer_netns}
-        extra: dict[str, object] = {"mtu": mtu} if mtu else {}
-        if mtu:
-            peer_spec["mtu"] = mtu
-        if peer_mac:
-            peer_spec["address"] = peer_mac
+        mtu_attr = _rtnl.u32(_rtnl.IFLA_MTU, mtu) if mtu else b""
         with _translated(f"create veth pair {name!r}/{peer!r}"):
-            self._ipr.link("add", ifname=name, kind="veth", peer=peer_spec, **extra)
+            netns_fd = os.open(netns_path(peer_netns), os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                peer_spec = _ifinfo() + _rtnl.string(_rtnl.IFLA_IFNAME, peer) + mtu_attr
+                peer_spec += _rtnl.u32(_rtnl.IFLA_NET_NS_FD, netns_fd)
+                if peer_mac:
+                    peer_spec += _rtnl.attr(
+                        _rtnl.IFLA_ADDRESS, bytes.fromhex(peer_mac.replace(":", ""))
+                    )
+                info = _rtnl.string(_rtnl.IFLA_INFO_KIND, "veth") + _rtnl.attr(
+                    _rtnl.IFLA_INFO_DATA, _rtnl.attr(_rtnl.VETH_INFO_PEER, peer_spec)
+                )
+                body = _ifinfo() + _rtnl.string(_rtnl.IFLA_IFNAME, name) + mtu_attr
+                self._new_link(body + _rtnl.attr(_rtnl.IFLA_LINKINFO, info))
+            finally:
+                os.close(netns_fd)
 
-    def set_link(self, index: int, **changes: object) -> None:
+    def set_link(
+        self,
+        index: int,
+        *,
+        master: int | None = None,
+        state: str | None = None,
+        mtu: int | None = None,
+        address: str | None = None,
+    ) -> None:
         """Change a link: ``master``, ``state`` (``"up"``/``"down"``), ``mtu``, ``address``."""
-        with _translated(f"set {sorted(changes)} of link {index} in {self.where}"):
-            self._ipr.link("set", index=index, **changes)
+        flags, change = (_IFF_UP if state == "up" else 0), (_IFF_UP if state else 0)
+        body = _ifinfo(index, flags=flags, change=change)
+        if master is not None:
+            body += _rtnl.u32(_rtnl.IFLA_MASTER, master)
+        if mtu is not None:
+            body += _rtnl.u32(_rtnl.IFLA_MTU, mtu)
+        if address is not None:
+            body += _rtnl.attr(_rtnl.IFLA_ADDRESS, bytes.fromhex(address.replace(":", "")))
+        changes = [
+            n
+            for n, v in (("master", master), ("state", state), ("mtu", mtu), ("address", address))
+            if v is not None
+        ]
+        with _translated(f"set {changes} of link {index} in {self.where}"):
+            self._sock.request(_rtnl.RTM_SETLINK, 0, body)
 
     def set_promisc(self, index: int) -> None:
         """Put a link in promiscuous mode."""
-        self.set_link(index, flags=_IFF_PROMISC, change=_IFF_PROMISC)
+        body = _ifinfo(index, flags=_IFF_PROMISC, change=_IFF_PROMISC)
+        with _translated(f"set promiscuous mode of link {index} in {self.where}"):
+            self._sock.request(_rtnl.RTM_SETLINK, 0, body)
 
     def set_hairpin(self, index: int) -> None:
         """Let a bridge port send frames back out where they came from (IFLA_BRPORT_MODE)."""
+        # The bridge reads IFLA_PROTINFO as port settings only when it is flagged nested.
+        protinfo = _rtnl.attr(
+            _rtnl.IFLA_PROTINFO | _NLA_F_NESTED, _rtnl.attr(_rtnl.IFLA_BRPORT_MODE, b"\x01")
+        )
         with _translated(f"set hairpin mode of link {index}"):
-            self._ipr.brport("set", index=index, mode=1)
+            self._sock.request(_rtnl.RTM_SETLINK, 0, _ifinfo(index, family=_AF_BRIDGE) + protinfo)
+
+    def rename_link(self, index: int, name: str) -> None:
+        """Rename a link (it must be down)."""
+        body = _ifinfo(index) + _rtnl.string(_rtnl.IFLA_IFNAME, name)
+        with _translated(f"rename link {index} to {name!r} in {self.where}"):
+            self._sock.request(_rtnl.RTM_SETLINK, 0, body)
 
     def delete_link(self, index: int) -> None:
         """Delete a link (NotFoundError when it is gone)."""
         with _translated(f"delete link {index} in {self.where}"):
-            self._ipr.link("del", index=index)
+            self._sock.request(_rtnl.RTM_DELLINK, 0, _ifinfo(index))
 
     # -- addresses --------------------------------------------------------------
 
     def addresses(self, index: int) -> tuple[IPInterface, ...]:
         """Return the global addresses of a link, with their prefix lengths."""
         with _translated(f"list addresses of link {index} in {self.where}"):
-            messages = self._ipr.get_addr(index=index)
-        found = (
-            ipaddress.ip_interface(f"{m.get('address')}/{int(m['prefixlen'])}") for m in messages
-        )
+            answer = self._sock.request(
+                _rtnl.RTM_GETADDR, _rtnl.NLM_F_DUMP, _rtnl.IFADDRMSG.pack(0, 0, 0, 0, 0)
+            )
+        found = []
+        for _kind, payload in answer:
+            family, prefixlen, _flags, _scope, owner = _rtnl.IFADDRMSG.unpack_from(payload)
+            raw = _rtnl.attrs(payload, _rtnl.IFADDRMSG.size).get(_rtnl.IFA_ADDRESS)
+            if owner != index or raw is None:
+                continue
+            found.append(ipaddress.ip_interface(f"{socket.inet_ntop(family, raw)}/{prefixlen}"))
         return tuple(a for a in found if not a.is_link_local)
+
+    def _address(self, kind: int, flags: int, index: int, address: IPInterface) -> None:
+        family = _family(address.version)
+        # IPv6 without duplicate address detection: the address is usable at once.
+        ifa_flags = _IFA_F_NODAD if address.version == 6 else 0  # noqa: PLR2004
+        packed = address.ip.packed
+        body = _rtnl.IFADDRMSG.pack(family, address.network.prefixlen, ifa_flags, 0, index)
+        body += _rtnl.attr(_rtnl.IFA_LOCAL, packed) + _rtnl.attr(_rtnl.IFA_ADDRESS, packed)
+        self._sock.request(kind, flags, body)
 
     def add_address(self, index: int, address: IPInterface) -> None:
         """Add ``address`` to a link; IPv6 without duplicate address detection."""
-        flags = {"flags": _IFA_F_NODAD} if address.version == 6 else {}  # noqa: PLR2004
         with _translated(f"add address {address} to link {index} in {self.where}"):
-            self._ipr.addr(
-                "add",
-                index=index,
-                address=str(address.ip),
-                prefixlen=address.network.prefixlen,
-                **flags,
-            )
+            self._address(_rtnl.RTM_NEWADDR, _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL, index, address)
 
     def delete_address(self, index: int, address: IPInterface) -> None:
         """Remove ``address`` from a link."""
         with _translated(f"delete address {address} of link {index} in {self.where}"):
-            self._ipr.addr(
-                "del", index=index, address=str(address.ip), prefixlen=address.network.prefixlen
-            )
+            self._address(_rtnl.RTM_DELADDR, 0, index, address)
 
     # -- routes -----------------------------------------------------------------
 
@@ -243,8 +330,10 @@ class Netlink:
         found = []
         with _translated(f"list routes of link {index} in {self.where}"):
             for family in (socket.AF_INET, socket.AF_INET6):
-                found += self._ipr.get_routes(family=family, oif=index, table=_RT_TABLE_MAIN)
-        return tuple(_route(m) for m in found)
+                body = _rtnl.RTMSG.pack(family, 0, 0, 0, 0, 0, 0, 0, 0)
+                found += self._sock.request(_rtnl.RTM_GETROUTE, _rtnl.NLM_F_DUMP, body)
+        routes = (_route(payload) for _kind, payload in found)
+        return tuple(r for table, r in routes if table == _RT_TABLE_MAIN and r.oif == index)
 
     def add_route(  # noqa: PLR0913 - a route's fields
         self,
@@ -259,16 +348,32 @@ class Netlink:
         advmss: int = 0,
     ) -> None:
         """Add a route through a link (AlreadyExistsError when it exists)."""
-        spec: dict[str, object] = {"dst": str(dst), "oif": index}
-        optional = {"gateway": gw and str(gw), "priority": priority, "table": table}
-        spec.update({key: value for key, value in optional.items() if value})
-        if scope is not None:
-            spec["scope"] = scope
-        metrics = {key: value for key, value in {"mtu": mtu, "advmss": advmss}.items() if value}
+        table = table or _RT_TABLE_MAIN
+        header = _rtnl.RTMSG.pack(
+            _family(dst.version),
+            dst.prefixlen,
+            0,
+            0,
+            table if table < 256 else 0,  # noqa: PLR2004 - larger ids go in RTA_TABLE only
+            _rtnl.RTPROT_STATIC,
+            scope or 0,
+            _rtnl.RTN_UNICAST,
+            0,
+        )
+        body = header + _rtnl.u32(_rtnl.RTA_TABLE, table) + _rtnl.u32(_rtnl.RTA_OIF, index)
+        if dst.prefixlen:
+            body += _rtnl.attr(_rtnl.RTA_DST, dst.network_address.packed)
+        if gw:
+            body += _rtnl.attr(_rtnl.RTA_GATEWAY, gw.packed)
+        if priority:
+            body += _rtnl.u32(_rtnl.RTA_PRIORITY, priority)
+        metrics = (_rtnl.u32(_rtnl.RTAX_MTU, mtu) if mtu else b"") + (
+            _rtnl.u32(_rtnl.RTAX_ADVMSS, advmss) if advmss else b""
+        )
         if metrics:
-            spec["metrics"] = metrics
+            body += _rtnl.attr(_rtnl.RTA_METRICS, metrics)
         with _translated(f"add route to {dst} via {gw or 'link'} in {self.where}"):
-            self._ipr.route("add", **spec)
+            self._sock.request(_rtnl.RTM_NEWROUTE, _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL, body)
 
 
 def netns_path(netns: str) -> str:
@@ -278,10 +383,8 @@ def netns_path(netns: str) -> str:
 
 def open_host() -> Netlink:
     """Open a netlink socket in this process's network namespace."""
-    from pyroute2 import IPRoute  # noqa: PLC0415 - lazy, see the module docstring
-
     with _translated("open netlink socket"):
-        return Netlink(IPRoute(), "the host")
+        return Netlink(_rtnl.Socket(), "the host")
 
 
 def _socket_in(path: str) -> socket.socket:
@@ -289,10 +392,9 @@ def _socket_in(path: str) -> socket.socket:
 
     A socket belongs to the namespace of the thread that creates it, so a
     short-lived thread enters the namespace (``setns``), makes the socket and
-    ends; the caller's threads never change namespace. pyroute2's own
-    ``netns=`` forks a child instead, and a forked child runs the parent's
-    Python signal handlers when it is stopped with SIGTERM, which in a
-    process that handles SIGTERM (an agent) runs the parent's code twice.
+    ends; the caller's threads never change namespace (pyroute2's ``netns=``
+    forked a child instead, which ran the parent's signal handlers when
+    stopped with SIGTERM).
     """
     made: list[socket.socket] = []
     failed: list[BaseException] = []
@@ -306,7 +408,7 @@ def _socket_in(path: str) -> socket.socket:
                     raise OSError(code, os.strerror(code), path)
             finally:
                 os.close(target)
-            made.append(socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, socket.NETLINK_ROUTE))
+            made.append(socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failed.append(exc)
 
@@ -324,8 +426,6 @@ def open_netns(netns: str) -> Netlink:
     :raises podkit.NotFoundError: the namespace does not exist (it is never
         created here: pyroute2 would by default).
     """
-    from pyroute2 import IPRoute  # noqa: PLC0415 - lazy, see the module docstring
-
     if not netns:
         msg = "failed to open network namespace: no namespace given (CNI_NETNS is empty)"
         raise podkit.InvalidArgumentError(msg)
@@ -334,7 +434,7 @@ def open_netns(netns: str) -> Netlink:
         msg = f"failed to open network namespace {netns!r}: it does not exist"
         raise podkit.NotFoundError(msg)
     with _translated(f"open network namespace {netns!r}"):
-        return Netlink(IPRoute(use_socket=_socket_in(path)), f"network namespace {netns!r}")
+        return Netlink(_rtnl.Socket(_socket_in(path)), f"network namespace {netns!r}")
 
 
 def enable_ip_forward(version: int) -> None:

@@ -163,8 +163,7 @@ class PortmapPlugin:
                     rule = {"family": family, "table": self.nat_table, "chain": chain}
                     commands.append({"add": {"rule": {**rule, "comment": tag, "expr": expr}}})
         if commands:
-            setup = _nftables.ensure_nat_table(family, self.nat_table)
-            _nftables.run([*setup, *commands], f"map ports for {tag!r}")
+            _nftables.add_to_nat_table(family, self.nat_table, commands, f"map ports for {tag!r}")
 
     def _remove(self, config: NetworkConfig, attachment: Attachment) -> None:
         tag = self._tag(config, attachment)

@@ -61,6 +61,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     csi.add_argument("--debug", action="store_true", help="also log each request, secrets stripped")
     csi.set_defaults(run=run_csi)
+    importlib.import_module("podkit.cli._serve_cni").add_parser(protocols)  # serve cni
     importlib.import_module("podkit.cli._serve_cri").add_parser(protocols)  # serve cri
 
 

@@ -38,8 +38,14 @@ def run(
     getenv: Callable[[str], str | None] = os.environ.get,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    manager: Callable[[str], PluginManager] | None = None,
 ) -> int:
-    """Dispatch one CNI invocation; returns the process exit code."""
+    """Dispatch one CNI invocation; returns the process exit code.
+
+    ``manager`` returns the plugin manager for a CNI type: by default the
+    installed plugins are loaded for this one call; the agent
+    (``podkit serve cni``) passes the manager it loaded once.
+    """
     if "--version" in argv[1:]:
         from podkit import __version__  # noqa: PLC0415 - only this branch needs it
 
@@ -53,7 +59,7 @@ def run(
         text = stdin.read()
         data = cnijson.parse(text, "network configuration") if text.strip() else {}
         version = str(data.get("cniVersion") or version)
-        body = _dispatch(command, _type(argv, data), data, getenv)
+        body = _dispatch(command, _type(argv, data), data, getenv, manager or load_manager)
     except Exception as exc:  # noqa: BLE001 - every failure is answered in CNI's error JSON
         stdout.write(json.dumps(cnijson.encode_error(exc, version)) + "\n")
         return 1
@@ -80,7 +86,7 @@ def _type(argv: Sequence[str], data: dict[str, Any]) -> str:
     return cni_type if isinstance(cni_type, str) else ""
 
 
-def _manager(cni_type: str) -> PluginManager:
+def load_manager(cni_type: str) -> PluginManager:
     """Load the plugin named like the type; all plugins only if it is not enough."""
     from podkit.pluginmanager import PluginManager  # noqa: PLC0415 - start-up time
 
@@ -91,7 +97,11 @@ def _manager(cni_type: str) -> PluginManager:
 
 
 def _dispatch(
-    command: str, cni_type: str, data: dict[str, Any], getenv: Callable[[str], str | None]
+    command: str,
+    cni_type: str,
+    data: dict[str, Any],
+    getenv: Callable[[str], str | None],
+    manager: Callable[[str], PluginManager],
 ) -> dict[str, Any] | None:
     from podkit import cnijson  # noqa: PLC0415 - kept off the --version path
 
@@ -99,7 +109,7 @@ def _dispatch(
         if not cni_type:
             versions = cnijson.RESULT_VERSIONS
         else:
-            found = _manager(cni_type).network.version(cni_type=cni_type)
+            found = manager(cni_type).network.version(cni_type=cni_type)
             versions = tuple(v for v in found.supported_versions if v in cnijson.RESULT_VERSIONS)
         return {
             "cniVersion": str(data.get("cniVersion") or versions[-1]),
@@ -108,7 +118,7 @@ def _dispatch(
     config = cnijson.decode_network_config(data)
     _check_version(config)
     attachment = cnijson.decode_environment(getenv, command)
-    network = _manager(config.type).network
+    network = manager(config.type).network
     if command == "ADD" and attachment is not None:
         return cnijson.encode_result(
             network.add(config.type, config, attachment), config.cni_version
@@ -149,5 +159,8 @@ def _valid_attachments(data: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def main() -> int:
-    """Console-script entry point."""
+    """Do one call in this process (``podkit-cni`` itself first offers it to the agent)."""
     return run(sys.argv)
+
+
+__all__ = ["COMMANDS", "EXECUTABLE", "load_manager", "main", "run"]

@@ -115,6 +115,7 @@ def test_the_executable_runs_under_a_symlink_with_the_cni_environment(installed,
     link.parent.mkdir()
     link.symlink_to(BIN / "podkit-cni")
     env = {**os.environ, "PYTHONPATH": str(installed), "CNI_COMMAND": "ADD", **ENV}
+    env["PODKIT_CNI_AGENT"] = str(tmp_path / "no-agent.sock")  # in-process, whatever runs here
     done = subprocess.run(
         [str(link)], input=json.dumps(CONFIG), env=env, capture_output=True, text=True, check=False
     )
