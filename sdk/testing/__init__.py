@@ -7,6 +7,9 @@
 - :func:`require_root`, :func:`require_netns` and :func:`require_binary` skip a test
   by capability, or fail it when ``PODKIT_TESTS_STRICT=1`` (:data:`STRICT_ENV`).
 
+- :mod:`podkit.testing.registry` starts Debian's ``docker-registry`` on 127.0.0.1
+  and pushes OCI layouts to it with skopeo, for pull tests against the real API.
+
 The pytest side (markers, the autouse leak check, the ``busybox_image`` fixture)
 is the plugin module ``podkit.testing.pytest_plugin``, loaded with ``-p``.
 """

@@ -27,9 +27,9 @@ import yaml
 from podkit.cli import main
 from podkit.nodeapi import NodeApiClient
 from podkit.testing import require_binary
+from podkit.testing.registry import LocalRegistry, push_oci_layout
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "kubelet"))
-from pkk_registry import Registry, push
 
 pytestmark = [pytest.mark.root, pytest.mark.netns, pytest.mark.integration]
 
@@ -41,10 +41,10 @@ def pknc_image(busybox_image, tmp_path_factory):
     """``127.0.0.1:PORT/pknc/busybox:latest``, from a registry for the whole session."""
     require_binary("skopeo")
     workdir = tmp_path_factory.mktemp("pknc-registry")
-    registry = Registry(require_binary("docker-registry"), workdir)
+    registry = LocalRegistry(workdir)
     try:
         image = f"{registry.host}/pknc/busybox:latest"
-        push(busybox_image.path, image, workdir=workdir)
+        push_oci_layout(busybox_image.path, image, workdir=workdir)
         yield image
     finally:
         registry.stop()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from pkk_helpers import NodeEnv
-from pkk_registry import Registry, push
 
 from podkit.testing import require_binary, require_root
+from podkit.testing.registry import LocalRegistry, push_oci_layout
 
 
 @pytest.fixture(scope="session")
@@ -15,10 +15,10 @@ def pkk_image(busybox_image, tmp_path_factory):
     require_root()
     require_binary("skopeo")
     workdir = tmp_path_factory.mktemp("pkk-registry")
-    registry = Registry(require_binary("docker-registry"), workdir)
+    registry = LocalRegistry(workdir)
     try:
         image = f"{registry.host}/pkk/busybox:latest"
-        push(busybox_image.path, image, workdir=workdir)
+        push_oci_layout(busybox_image.path, image, workdir=workdir)
         yield image
     finally:
         registry.stop()

@@ -133,11 +133,9 @@ def image_tools():
 @pytest.fixture
 def registry(tmp_path):
     """A docker-registry on 127.0.0.1 and a free port, stopped by PID at teardown."""
-    from pki_registry import Registry
-
     from podkit.testing import require_binary
+    from podkit.testing.registry import LocalRegistry
 
     require_binary("skopeo")
-    registry = Registry(require_binary("docker-registry"), tmp_path)
-    yield registry
-    registry.stop()
+    with LocalRegistry(tmp_path) as registry:
+        yield registry

@@ -1,14 +1,11 @@
-"""A real registry (Debian's docker-registry) on 127.0.0.1, and a token server before it."""
+"""A token server before the real registry (podkit.testing.registry), and the test credentials."""
 
 from __future__ import annotations
 
 import base64
 import json
-import shutil
-import socket
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,87 +17,6 @@ PASSWORD = "secret"  # noqa: S105 - a test registry's
 WRONG_PASSWORD = "wrong"  # noqa: S105 - a test registry's
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Registry:
-    """docker-registry serving from ``storage`` on 127.0.0.1."""
-
-    def __init__(self, binary, workdir, *, htpasswd=None):
-        self.workdir = workdir
-        self.storage = workdir / "pki-registry-data"
-        self.port = free_port()
-        self.host = f"127.0.0.1:{self.port}"
-        config = {
-            "version": 0.1,
-            "log": {"level": "error"},
-            "storage": {"filesystem": {"rootdirectory": str(self.storage)}},
-            "http": {"addr": self.host},
-        }
-        if htpasswd is not None:
-            config["auth"] = {"htpasswd": {"realm": "pki", "path": str(htpasswd)}}
-        self.config = workdir / "pki-registry.yml"
-        self.config.write_text(json.dumps(config))  # JSON is YAML
-        self.log = (workdir / "pki-registry.log").open("wb")
-        self.process = subprocess.Popen(
-            [binary, "serve", str(self.config)], stdout=self.log, stderr=subprocess.STDOUT
-        )
-        self._wait()
-
-    def _wait(self):
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.stop()
-                msg = f"docker-registry exited: {self.log_text()}"
-                raise RuntimeError(msg)
-            try:
-                _NO_PROXY.open(f"http://{self.host}/v2/", timeout=1).close()
-            except urllib.error.HTTPError:
-                return  # 401 with auth: up
-            except OSError:
-                time.sleep(0.05)
-            else:
-                return
-        self.stop()
-        msg = "docker-registry did not start"
-        raise RuntimeError(msg)
-
-    def log_text(self):
-        return (self.workdir / "pki-registry.log").read_text(errors="replace")
-
-    def blob_file(self, digest):
-        hex_digest = digest.removeprefix("sha256:")
-        return (
-            self.storage / "docker/registry/v2/blobs/sha256" / hex_digest[:2] / hex_digest / "data"
-        )
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-        shutil.rmtree(self.storage, ignore_errors=True)
-
-
-def push(layout, dest, *, tmp_path, tag="latest", all_images=False, extra=()):
-    """Copy the layout ``layout:tag`` to ``docker://dest`` with skopeo."""
-    policy = tmp_path / "pki-policy.json"
-    policy.write_text('{"default": [{"type": "insecureAcceptAnything"}]}')
-    argv = ["skopeo", "--policy", str(policy), "copy", "--dest-tls-verify=false", *extra]
-    if all_images:
-        argv.append("--all")
-    argv += [f"oci:{layout}:{tag}", f"docker://{dest}"]
-    subprocess.run(argv, check=True, capture_output=True, timeout=120)
 
 
 class TokenProxy:

@@ -9,16 +9,14 @@ from pki_registry import (
     PASSWORD,
     USER,
     WRONG_PASSWORD,
-    Registry,
     TokenProxy,
     bcrypt_htpasswd,
-    free_port,
-    push,
 )
 
 from podkit import errors
 from podkit.plugins.runtime._images import ImageStore
 from podkit.testing import require_binary
+from podkit.testing.registry import LocalRegistry, free_port, push_oci_layout
 
 pytestmark = [pytest.mark.root, pytest.mark.server, pytest.mark.integration]
 
@@ -31,7 +29,7 @@ def store(tmp_path):
 @pytest.fixture
 def pushed(registry, busybox_image, tmp_path):
     """The busybox image pushed to the registry as pki/busybox:latest."""
-    push(busybox_image.path, f"{registry.host}/pki/busybox:latest", tmp_path=tmp_path)
+    push_oci_layout(busybox_image.path, f"{registry.host}/pki/busybox:latest", workdir=tmp_path)
     return f"{registry.host}/pki/busybox"
 
 
@@ -99,7 +97,7 @@ def test_an_unreachable_registry_is_unavailable(store):
 
 def test_docker_schema2_manifests_are_pulled(store, busybox_image, registry, tmp_path):
     dest = f"{registry.host}/pki/busybox:v2s2"
-    push(busybox_image.path, dest, tmp_path=tmp_path, extra=["--format", "v2s2"])
+    push_oci_layout(busybox_image.path, dest, workdir=tmp_path, extra=["--format", "v2s2"])
     record = store.pull(dest)
     assert record.id == busybox_image.config_digest
     [repo_digest] = record.repo_digests
@@ -113,7 +111,7 @@ def test_uncompressed_layers_are_pulled(store, registry, tmp_path, image_tools):
     layout = image_tools.write_layout(
         tmp_path / "pki-plain", [image_tools.make_tar([entry("hello", data=b"hi")])], compress=False
     )
-    push(layout.path, f"{registry.host}/pki/plain:latest", tmp_path=tmp_path)
+    push_oci_layout(layout.path, f"{registry.host}/pki/plain:latest", workdir=tmp_path)
     record = store.pull(f"{registry.host}/pki/plain")
     assert record.id == layout.config_digest
     assert (store.layer_dirs(record)[0] / "hello").read_bytes() == b"hi"
@@ -170,7 +168,7 @@ def test_the_manifest_for_the_platform_is_chosen_from_an_index(
 ):
     layout, index_digest, s390x_config = multi_platform_layout(busybox_image, tmp_path, image_tools)
     name = f"{registry.host}/pki/multi"
-    push(layout, f"{name}:latest", tmp_path=tmp_path, all_images=True)
+    push_oci_layout(layout, f"{name}:latest", workdir=tmp_path, all_images=True)
     mine = store.pull(f"{name}:latest")
     assert mine.id == busybox_image.config_digest
     assert mine.repo_digests == (f"{name}@{index_digest}",)  # the digest the tag points at
@@ -188,12 +186,12 @@ def basic_auth_registry(tmp_path, busybox_image):
     """A docker-registry asking for basic auth pki:secret, with busybox pushed to it."""
     require_binary("skopeo")
     htpasswd = bcrypt_htpasswd(tmp_path / "pki-htpasswd", USER, PASSWORD)
-    registry = Registry(require_binary("docker-registry"), tmp_path, htpasswd=htpasswd)
+    registry = LocalRegistry(tmp_path, htpasswd=htpasswd)
     try:
-        push(
+        push_oci_layout(
             busybox_image.path,
             f"{registry.host}/pki/busybox:latest",
-            tmp_path=tmp_path,
+            workdir=tmp_path,
             extra=["--dest-creds", f"{USER}:{PASSWORD}"],
         )
         yield registry
