@@ -592,3 +592,27 @@ def test_sync_node_streams_logs_and_follow_ends_when_the_container_will_not_run_
     lines.close()  # an iteration left half-way is closed on the node's loop
     with pytest.raises(NotFoundError):
         list(node.stream_logs("default", "stream", "nothing", follow=True))
+
+
+def test_two_containers_share_the_pods_network_one_serves_http_the_other_reaches_it(env):
+    node = env.start()
+    server = sh(
+        env,
+        "server",
+        "mkdir -p /www; echo hello from $HOSTNAME > /www/index.html; exec httpd -f -p 8080 -h /www",
+    )
+    client = sh(
+        env,
+        "client",
+        "until wget -q -O /tmp/page http://localhost:8080/index.html; do sleep 0.2; done;"
+        " cat /tmp/page; exec sleep 3600",
+    )
+    node.apply(load(pod_manifest("pair", server, client, restart_policy="Always")))
+    status = node.wait_for("default", "pair", lambda s: s.condition("ContainersReady"), timeout=60)
+    assert {c.name for c in status.container_statuses} == {"server", "client"}
+    # The client's first successful fetch is the first line it writes.
+    assert next(node.stream_logs("default", "pair", "client", follow=True)) == "hello from pair"
+    # Same network namespace: the client sees the server's listening socket as its own.
+    netstat = node.exec("default", "pair", "client", ["netstat", "-ltn"])
+    assert ":8080" in netstat.stdout.decode()
+    node.delete("default", "pair", grace_period=0)
