@@ -10,6 +10,7 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING, Any, Self, TypeVar, final
 
+from podkit.errors import FailedPreconditionError
 from podkit.kubelet._node import Node
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ class SyncNode:
         return Node(*args, **kwargs)
 
     def _run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        if threading.current_thread() is self._thread:
+            coroutine.close()
+            # e.g. a wait_for condition (it runs on the node's loop) calling node.logs():
+            # waiting here for the loop would wait forever.
+            msg = "a SyncNode method was called from the node's own loop (a wait_for condition?)"
+            raise FailedPreconditionError(msg)
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def apply(self, objects: Iterable[KubeObject]) -> list[Pod]:

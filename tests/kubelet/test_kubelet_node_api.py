@@ -8,7 +8,12 @@ import pytest
 
 import podkit
 from podkit import manifests
-from podkit.errors import AlreadyExistsError, DeadlineExceededError, NotFoundError
+from podkit.errors import (
+    AlreadyExistsError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    NotFoundError,
+)
 from podkit.kubelet import BackOffPolicy, PodPhase, SyncNode
 
 
@@ -86,3 +91,14 @@ def test_exec_in_a_container_that_is_not_running_is_refused(node):
 def test_the_node_is_public_from_podkit():
     assert podkit.Node is podkit.kubelet.Node
     assert podkit.SyncNode is SyncNode
+
+
+def test_calling_the_sync_node_from_a_wait_for_condition_is_an_error_not_a_deadlock(node):
+    node.apply(pod("looped", ("sleep", "30")))
+
+    def condition(_status):
+        return node.status("default", "looped")  # runs on the node's loop
+
+    with pytest.raises(FailedPreconditionError, match="node's own loop"):
+        node.wait_for("default", "looped", condition, timeout=10)
+    node.delete("default", "looped", grace_period=0)
