@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import dispatch, network, runtime, storage
+from benchmarks import cri, dispatch, network, runtime, storage
 
 BENCHMARKS = {
     "dispatch": dispatch.main,
     "runtime": runtime.main,
     "network": network.main,
     "storage": storage.main,
+    "cri": cri.main,
 }
 
 

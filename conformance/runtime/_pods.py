@@ -10,6 +10,7 @@ runtime reachable through CRI.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -84,8 +85,13 @@ def parse_log(text: str) -> list[LogRecord]:
     return records
 
 
-def joined_lines(records: list[LogRecord], stream: str) -> list[str]:
-    """The lines of ``stream``: ``P`` records joined with the ``F`` record that ends them."""
+def joined_lines(records: list[LogRecord], stream: str, *, tail: bool = False) -> list[str]:
+    """The lines of ``stream``: ``P`` records joined with the ``F`` record that ends them.
+
+    With ``tail``, ``P`` records that no ``F`` record ends (what a stream ended with
+    without a newline, as containerd logs it) make a last line too, as the kubelet's
+    log reader prints them.
+    """
     lines, pending = [], ""
     for record in records:
         if record.stream != stream:
@@ -94,6 +100,8 @@ def joined_lines(records: list[LogRecord], stream: str) -> list[str]:
         if record.tag == "F":
             lines.append(pending)
             pending = ""
+    if tail and pending:
+        lines.append(pending)
     return lines
 
 
@@ -245,13 +253,17 @@ class Pods:
         failures = []
         for container_id in reversed(self.containers):
             try:
-                self.runtime.stop_container(self.handler, container_id, 0)
+                # containerd answers NotFound for a stop of what a test removed already
+                # (see _peers); the kubelet ignores it too.
+                with contextlib.suppress(podkit.NotFoundError):
+                    self.runtime.stop_container(self.handler, container_id, 0)
                 self.runtime.remove_container(self.handler, container_id)
             except podkit.PodkitError as exc:
                 failures.append(f"container {container_id}: {type(exc).__name__}: {exc}")
         for sandbox_id in reversed(self.sandboxes):
             try:
-                self.runtime.stop_pod_sandbox(self.handler, sandbox_id)
+                with contextlib.suppress(podkit.NotFoundError):
+                    self.runtime.stop_pod_sandbox(self.handler, sandbox_id)
                 self.runtime.remove_pod_sandbox(self.handler, sandbox_id)
             except podkit.PodkitError as exc:
                 failures.append(f"sandbox {sandbox_id}: {type(exc).__name__}: {exc}")

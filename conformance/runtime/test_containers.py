@@ -11,6 +11,7 @@ import attrs
 import pytest
 
 import podkit
+from podkit.conformance.runtime._peers import refused, stop_of_gone
 from podkit.models.runtime import (
     ContainerFilter,
     ContainerState,
@@ -21,12 +22,24 @@ from podkit.models.runtime import (
 
 if TYPE_CHECKING:
     from podkit.conformance.runtime._pods import Pods
+    from podkit.models.runtime import Container, ContainerStatus, Image
 
 CREATED = ContainerState.CONTAINER_CREATED
 RUNNING = ContainerState.CONTAINER_RUNNING
 EXITED = ContainerState.CONTAINER_EXITED
 # 2001-09-09 in nanoseconds since the epoch.
 NANOSECONDS_2001 = 10**18
+
+
+def _names_image(container: ContainerStatus | Container, image: Image) -> bool:
+    """Whether the container names ``image``: by ``image_id``, or else by ``image_ref``.
+
+    ``image_id`` came with cri-api 1.30; containerd 1.6 (as the kubelet before
+    1.30 read it) names the image in ``image_ref``: its id, or a repo digest of it.
+    """
+    if container.image_id:
+        return container.image_id == image.id
+    return container.image_ref in {image.id, *image.repo_digests}
 
 
 def test_a_created_container_is_created_and_not_started(pods: Pods) -> None:
@@ -62,13 +75,17 @@ def test_a_container_whose_process_exits_is_exited_with_its_exit_code(pods: Pods
     """CRI ContainerStatus: once the process ends, CONTAINER_EXITED, ``exit_code``, ``finished_at``.
 
     api.proto: "exit_code: Exit code of the container. Only required when
-    finished_at != 0"; ``finished_at`` is not before ``started_at``.
+    finished_at != 0"; ``finished_at`` is after ``created_at``.
     """
     sandbox = pods.sandbox("exit")
     container_id = pods.run(sandbox, "sh", "-c", "exit 3")
     status = pods.wait_for(container_id, EXITED)
     assert status.exit_code == 3
-    assert status.finished_at >= status.started_at > 0
+    assert status.started_at > 0
+    # containerd 1.6 stamps started_at once the task's start has returned, and
+    # finished_at from the shim's exit event: a process that exits at once can
+    # end a little "before" it started. Both follow the creation.
+    assert status.finished_at > status.created_at
 
 
 def test_a_clean_exit_has_exit_code_zero(pods: Pods) -> None:
@@ -122,7 +139,7 @@ def test_starting_a_running_container_fails_its_precondition(pods: Pods) -> None
     """
     sandbox = pods.sandbox("twice")
     container_id = pods.run(sandbox, "sleep", "3600")
-    with pytest.raises(podkit.FailedPreconditionError):
+    with refused(podkit.FailedPreconditionError, "container is in CONTAINER_RUNNING state"):
         pods.runtime.start_container(pods.handler, container_id)
     assert pods.status(container_id).state is RUNNING
 
@@ -136,7 +153,7 @@ def test_an_exited_container_cannot_be_started_again(pods: Pods) -> None:
     sandbox = pods.sandbox("restart")
     container_id = pods.run(sandbox, "true")
     pods.wait_for(container_id, EXITED)
-    with pytest.raises(podkit.FailedPreconditionError):
+    with refused(podkit.FailedPreconditionError, "container is in CONTAINER_EXITED state"):
         pods.start(container_id)
     assert pods.status(container_id).state is EXITED
 
@@ -146,6 +163,9 @@ def test_a_container_runs_from_an_image_named_by_its_id(pods: Pods) -> None:
 
     The kubelet creates containers from the ``image_ref`` that PullImage (or
     ImageStatus) gave, not from the tag in the pod spec.
+
+    ContainerStatus names the image in ``image_id``, or, from runtimes older
+    than that field (cri-api 1.30; containerd 1.6), in ``image_ref``.
     """
     image = pods.runtime.image_status(pods.handler, ImageSpec(image=pods.image)).image
     assert image is not None
@@ -154,7 +174,7 @@ def test_a_container_runs_from_an_image_named_by_its_id(pods: Pods) -> None:
     container_id = pods.start(pods.create(sandbox, config))
     pods.wait_for(container_id, EXITED)
     assert pods.stdout(container_id) == ["by-id"]
-    assert pods.status(container_id).image_id == image.id
+    assert _names_image(pods.status(container_id), image)
 
 
 def test_a_container_of_an_absent_image_is_not_created(pods: Pods) -> None:
@@ -174,7 +194,9 @@ def test_a_container_cannot_be_created_in_a_stopped_sandbox(pods: Pods) -> None:
     sandbox = pods.sandbox("notready")
     pods.runtime.stop_pod_sandbox(pods.handler, sandbox.id)
     config = pods.container_config("true")
-    with pytest.raises(podkit.FailedPreconditionError):
+    # containerd 1.6: NotFound, "failed to get sandbox container task: no running task
+    # found" (the sandbox's task is gone); still a refusal, and the one the kubelet handles.
+    with refused(podkit.FailedPreconditionError, "no running task found"):
         pods.create(sandbox, config)
 
 
@@ -192,7 +214,8 @@ def test_stop_and_remove_of_a_container_are_idempotent(pods: Pods) -> None:
 
     Stop "must not return an error if the container has already been
     stopped"; remove "must not return an error if the container has already
-    been removed".
+    been removed". A stop after the removal may be NotFound (containerd 1.6; see
+    ``_peers``).
     """
     sandbox = pods.sandbox("idempotent")
     container_id = pods.run(sandbox, "sleep", "3600")
@@ -200,13 +223,16 @@ def test_stop_and_remove_of_a_container_are_idempotent(pods: Pods) -> None:
         assert pods.runtime.stop_container(pods.handler, container_id, 0) is True
     for _ in range(2):
         assert pods.runtime.remove_container(pods.handler, container_id) is True
-    assert pods.runtime.stop_container(pods.handler, container_id, 0) is True
+    stop_of_gone(lambda: pods.runtime.stop_container(pods.handler, container_id, 0))
 
 
 def test_stop_and_remove_of_an_unknown_container_succeed(pods: Pods) -> None:
-    """CRI StopContainer / RemoveContainer of an id never seen succeed, as containerd does."""
+    """CRI RemoveContainer of an id never seen succeeds; StopContainer too, or is NotFound.
+
+    containerd 1.6 answers a stop of an unknown id NotFound (see ``_peers``).
+    """
     unknown = secrets.token_hex(32)
-    assert pods.runtime.stop_container(pods.handler, unknown, 0) is True
+    stop_of_gone(lambda: pods.runtime.stop_container(pods.handler, unknown, 0))
     assert pods.runtime.remove_container(pods.handler, unknown) is True
 
 
@@ -262,7 +288,7 @@ def test_a_second_container_of_the_same_name_and_attempt_is_refused(pods: Pods) 
     sandbox = pods.sandbox("same-name")
     config = pods.container_config("true", name="same")
     pods.create(sandbox, config)
-    with pytest.raises(podkit.AlreadyExistsError):
+    with refused(podkit.AlreadyExistsError, r"failed to reserve container name .* is reserved"):
         pods.create(sandbox, config)
 
 
@@ -332,7 +358,7 @@ def test_a_container_cannot_start_in_a_stopped_sandbox(pods: Pods) -> None:
     sandbox = pods.sandbox("start-stopped")
     container_id = pods.create(sandbox, pods.container_config("sleep", "3600"))
     pods.runtime.stop_pod_sandbox(pods.handler, sandbox.id)
-    with pytest.raises(podkit.FailedPreconditionError):
+    with refused(podkit.FailedPreconditionError, r"sandbox container .* is not running"):
         pods.start(container_id)
     assert pods.status(container_id).state is not RUNNING
 
@@ -342,17 +368,19 @@ def test_the_status_names_the_image_and_the_log_outlives_the_container(pods: Pod
 
     api.proto: image_id is the "Image ID of the image used by the container"
     (as ImageStatus gives it); the kubelet removes logs itself, so the log
-    file at ``log_path`` is still there after RemoveContainer.
+    file at ``log_path`` is still there after RemoveContainer. Runtimes older
+    than ``image_id`` (cri-api 1.30; containerd 1.6) give the id in ``image_ref``.
     """
     image = pods.runtime.image_status(pods.handler, ImageSpec(image=pods.image)).image
     assert image is not None
     sandbox = pods.sandbox("image-id")
     container_id = pods.run(sandbox, "echo", "logged")
     status = pods.wait_for(container_id, EXITED)
-    assert status.image_id == image.id
+    assert _names_image(status, image)
     assert status.image_ref
     listed = pods.runtime.list_containers(pods.handler, ContainerFilter(id=container_id))
-    assert [c.image_id for c in listed] == [image.id]
+    assert len(listed) == 1
+    assert _names_image(listed[0], image)
     pods.runtime.remove_container(pods.handler, container_id)
     assert Path(status.log_path).exists()
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import podkit
+from podkit.conformance.runtime._peers import refused, stop_of_gone
 from podkit.models.runtime import (
     ContainerFilter,
     ContainerState,
@@ -69,14 +70,15 @@ def test_stop_and_remove_of_a_sandbox_are_idempotent(pods: Pods) -> None:
 
     Stop "must not return an error if all relevant resources have already
     been reclaimed"; remove "must not return an error if the sandbox has
-    already been removed".
+    already been removed". A stop after the removal may be NotFound
+    (containerd 1.6; see ``_peers``).
     """
     sandbox = pods.sandbox("idempotent")
     for _ in range(2):
         assert pods.runtime.stop_pod_sandbox(pods.handler, sandbox.id) is True
     for _ in range(2):
         assert pods.runtime.remove_pod_sandbox(pods.handler, sandbox.id) is True
-    assert pods.runtime.stop_pod_sandbox(pods.handler, sandbox.id) is True
+    stop_of_gone(lambda: pods.runtime.stop_pod_sandbox(pods.handler, sandbox.id))
 
 
 def test_a_ready_sandbox_can_be_removed_without_a_stop(pods: Pods) -> None:
@@ -89,12 +91,13 @@ def test_a_ready_sandbox_can_be_removed_without_a_stop(pods: Pods) -> None:
 
 
 def test_stop_and_remove_of_an_unknown_sandbox_succeed(pods: Pods) -> None:
-    """CRI StopPodSandbox / RemovePodSandbox of an id never seen succeed, as containerd does.
+    """CRI RemovePodSandbox of an id never seen succeeds; StopPodSandbox too, or is NotFound.
 
-    Both are idempotent: an unknown id is "already removed".
+    Both are idempotent: an unknown id is "already removed". containerd 1.6
+    answers a stop of an unknown id NotFound (see ``_peers``).
     """
     unknown = secrets.token_hex(32)
-    assert pods.runtime.stop_pod_sandbox(pods.handler, unknown) is True
+    stop_of_gone(lambda: pods.runtime.stop_pod_sandbox(pods.handler, unknown))
     assert pods.runtime.remove_pod_sandbox(pods.handler, unknown) is True
 
 
@@ -169,5 +172,5 @@ def test_a_second_sandbox_of_the_same_metadata_is_refused(pods: Pods) -> None:
     twice is refused (AlreadyExists), as containerd reserves the name.
     """
     sandbox = pods.sandbox("twice")
-    with pytest.raises(podkit.AlreadyExistsError):
+    with refused(podkit.AlreadyExistsError, r"failed to reserve sandbox name .* is reserved"):
         pods.run_sandbox(sandbox.config)

@@ -7,6 +7,8 @@
 - :func:`require_root`, :func:`require_netns` and :func:`require_binary` skip a test
   by capability, or fail it when ``PODKIT_TESTS_STRICT=1`` (:data:`STRICT_ENV`).
 
+- :mod:`podkit.testing.containerd` runs Debian's containerd (CRI plugin, runc) on a
+  temporary directory, as a peer to validate a CRI client or a CNI plugin against.
 - :mod:`podkit.testing.registry` starts Debian's ``docker-registry`` on 127.0.0.1
   and pushes OCI layouts to it with skopeo, for pull tests against the real API.
 

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.root, pytest.mark.netns, pytest.mark
 
 #: Each benchmark and a title line its table must print.
 TABLES = {
+    "cri": "== cri: pod start and teardown through CRI",
     "dispatch": "podkit: in-process call",
     "runtime": "== runtime: sandbox + container of /bin/true",
     "network": "== network: CNI ADD and DEL of a bridge attachment",
