@@ -526,6 +526,10 @@ class PodWorker:
             for slot in (*self.init_slots, *self.slots):
                 for container_id in (slot.container_id, slot.previous_id):
                     if container_id:
+                        # Our view may lag the runtime's (a restart in flight): stop it
+                        # first, a no-op when it exited, since a runtime may refuse to
+                        # remove a running container (containerd does).
+                        await self._attempt(self.ctx.layer.stop_container, container_id, 0)
                         await self._attempt(self.ctx.layer.remove_container, container_id)
             async with self.ctx.sandbox_lock:
                 await self._attempt(self.ctx.layer.remove_pod_sandbox, runtime.sandbox_id)

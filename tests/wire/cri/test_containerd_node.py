@@ -229,3 +229,19 @@ def test_readiness_gates_ready_through_exec_sync_on_containerd(node):
     )
     assert ready.container("main").ready
     node.node.delete("default", "pkcd-ready", grace_period=0)
+
+
+def test_a_crash_looping_pod_restarts_with_back_off_and_is_deleted_on_containerd(node):
+    """Restarts with back-off; deleting it mid-loop removes every attempt.
+
+    containerd refuses to remove a container it still runs: the kubelet stops
+    each container before removing it, whatever its own view says.
+    """
+    container = _container("main", "echo try; sleep 0.2; exit 1")
+    node.node.apply(_load(_pod("pkcd-crashy", container, restart_policy="Always")))
+    status = node.node.wait_for(
+        "default", "pkcd-crashy", lambda s: s.container("main").restart_count >= 2, timeout=90
+    )
+    assert any(event.reason == "BackOff" for event in status.events)
+    node.node.delete("default", "pkcd-crashy", grace_period=0)
+    assert [p.metadata.name for p in node.node.pods()] == []
