@@ -11,6 +11,10 @@ same machine, in the same run, and prints medians, p90s and their ratio:
   ``podkit-cni``, against Debian's Go ``bridge``;
 - ``storage``: hostpath NodePublish/NodeUnpublish and Secret projection,
   against the bare syscalls.
+- ``cri``: pod start and teardown through CRI, ``podkit serve cri`` against
+  containerd + runc + the Go bridge (same client, one at a time and 20 at
+  once); the kubelet core in-process against the kubelet core on containerd;
+  memory with 100 pods.
 
 ``python -m benchmarks --quick`` runs them with small counts (a smoke test,
 ``tests/benchmarks``). Every benchmark is bounded in count and time and

@@ -16,6 +16,10 @@ cgroup layout (a cgroup2 mount beside the v1 hierarchies, as on this machine's
 kind), so crun runs in a private mount namespace with the cgroup2 mounts
 unmounted; the output says so.
 
+ExecSync of ``/bin/true`` in a running ``sleep 300`` (the kubelet's exec probes
+and ``podkit exec`` use it) against ``crun exec`` / ``runc exec`` in a
+``run -d`` container of the same rootfs.
+
 Memory, per running container (``sleep 300``): RSS and PSS of podkit's
 per-container monitors (and the PSS of their zygote, shared out) against those of
 ``containerd-shim-runc-v2`` under a containerd started for the purpose
@@ -46,7 +50,7 @@ from benchmarks._common import (
     token,
 )
 from benchmarks._containerd import Containerd
-from benchmarks._podkit_runtime import PodkitRuntime
+from benchmarks._podkit_runtime import HANDLER, PodkitRuntime
 from podkit.testing import build_busybox_image
 
 if TYPE_CHECKING:
@@ -79,19 +83,19 @@ def _wrapper(tool: str, hybrid: Sequence[str]) -> list[str]:
     return ["unshare", "-m", "--propagation", "private", "sh", "-c", f'{umounts}; exec "$@"', "sh"]
 
 
-def _bundle(tmp: Path, image: OciImage, tool: str) -> Path:
-    """An OCI bundle from ``<tool> spec`` running ``/bin/true`` on the busybox rootfs."""
+def _bundle(tmp: Path, image: OciImage, tool: str, args: Sequence[str] = ("/bin/true",)) -> Path:
+    """An OCI bundle from ``<tool> spec`` running ``args`` on the busybox rootfs."""
     rootfs = tmp / "rootfs"
     if not rootfs.exists():
         rootfs.mkdir()
         blob = image.path / "blobs" / "sha256" / image.layer_digests[0].split(":", 1)[1]
         with tarfile.open(blob) as layer:
             layer.extractall(rootfs, filter="fully_trusted")  # noqa: S202 - our own layer
-    bundle = tmp / f"{tool}-bundle"
+    bundle = tmp / f"{tool}-{len(list(tmp.glob(f'{tool}-*bundle')))}-bundle"
     bundle.mkdir()
     subprocess.run([tool, "spec", "-b", str(bundle)], check=True, capture_output=True)
     config = json.loads((bundle / "config.json").read_text())
-    config["process"]["args"] = ["/bin/true"]
+    config["process"]["args"] = list(args)
     config["process"]["terminal"] = False
     config["root"] = {"path": str(rootfs), "readonly": True}
     (bundle / "config.json").write_text(json.dumps(config))
@@ -213,6 +217,61 @@ def _latency(tmp: Path, image: OciImage, rt: PodkitRuntime, counts: tuple[int, i
     )
 
 
+def _exec_phases(tool: str, tmp: Path, bundle: Path, n: int) -> list[Any]:
+    """Start one ``sleep 300``, ``<tool> exec`` ``/bin/true`` in it ``n`` times, delete it."""
+    root, cid = str(tmp / f"{tool}-state"), f"{PREFIX}{token()}-{tool}-exec"
+    base = [tool, "--root", root]
+    return [
+        {"name": "setup", "n": 1, "argv": [*base, "run", "-d", "-b", str(bundle), cid]},
+        {"name": "exec", "n": n, "argv": [*base, "exec", cid, "/bin/true"]},
+        {"name": "teardown", "n": 1, "argv": [*base, "delete", "-f", cid]},
+    ]
+
+
+def _podkit_exec(rt: PodkitRuntime, n: int) -> list[float]:
+    container_id = rt.start(f"{PREFIX}-{token()}-exec", ["sleep", "300"])
+    samples = []
+    for _ in range(n):
+        begin = time.perf_counter()
+        response = rt.pm.runtime.exec_sync(HANDLER, container_id, ("/bin/true",), 10)
+        samples.append(time.perf_counter() - begin)
+        if response.exit_code != 0:
+            msg = f"ExecSync of /bin/true exited {response.exit_code}: {response.stderr!r}"
+            raise RuntimeError(msg)
+    rt.remove_all()
+    return samples
+
+
+def _exec_latency(tmp: Path, image: OciImage, rt: PodkitRuntime, n: int) -> None:
+    hybrid = _cgroup2_mounts_beside_v1()
+    notes = [
+        "podkit: ExecSync of /bin/true (timeout 10 s) in a running `sleep 300`, in-process;",
+        "peers: `crun exec` / `runc exec <id> /bin/true` in a `run -d` container of the same",
+        "  rootfs, each exec timed in a child (crun as in the table above).",
+    ]
+    peers: dict[str, list[float]] = {}
+    for tool in PEERS:
+        if shutil.which(tool) is None:
+            continue
+        # Its output closed, or `run -d` would hold the timer's pipes open.
+        sleeper = ("sh", "-c", "exec sleep 300 </dev/null >/dev/null 2>&1")
+        bundle = _bundle(tmp, image, tool, sleeper)
+        try:
+            peers[tool] = _time_peer(tool, _exec_phases(tool, tmp, bundle, n), hybrid)["exec"][
+                "samples"
+            ]
+        except RuntimeError as exc:
+            notes.append(f"{tool} left out: {exc}")
+        finally:
+            _sweep_peer(tool, tmp, hybrid)
+    ours = _podkit_exec(rt, n)
+    header("runtime: ExecSync of /bin/true in a running container", notes)
+    for tool, samples in peers.items():
+        row(f"{tool}: exec", samples)
+    reference = next(iter(peers), "")
+    row(f"podkit: ExecSync (ratio to {reference or '-'})", ours, peers.get(reference))
+
+
 def _memory(tmp: Path, image: OciImage, rt: PodkitRuntime, n: int) -> None:
     header(
         f"runtime: memory per running container ({n} x `sleep 300`)",
@@ -279,4 +338,5 @@ def main(*, quick: bool = False) -> None:
         rt = PodkitRuntime(tmp / "podkit", image.path)
         stack.callback(rt.close)
         _latency(tmp, image, rt, counts)
+        _exec_latency(tmp, image, rt, counts[0])
         _memory(tmp, image, rt, sleepers)

@@ -1,11 +1,14 @@
 """ExecSync: run a command in a running container and collect its output.
 
-The agent starts :mod:`._nsexec` with the container's process settings
-(environment, user, capabilities, working directory from the launch spec),
-reads stdout and stderr apart, each up to
-:data:`~podkit.models.runtime.EXEC_SYNC_OUTPUT_LIMIT` bytes (the rest is
-read and dropped), and kills the whole process group when the timeout
-passes, answering ``DeadlineExceededError`` as containerd does.
+The agent asks the monitor zygote (:mod:`._spawner`) for the exec's process
+(:mod:`._nsexec`), with the container's process settings (environment, user,
+capabilities, working directory from the launch spec) and the write ends of two
+pipes; it reads stdout and stderr apart, each up to
+:data:`~podkit.models.runtime.EXEC_SYNC_OUTPUT_LIMIT` bytes (the rest is read
+and dropped), and the exit code from the connection. When the timeout passes it
+shuts the connection down: the exec's process kills the command's process group
+(the command and its children) and says so; the call answers
+``DeadlineExceededError``, as containerd does.
 """
 
 from __future__ import annotations
@@ -14,11 +17,9 @@ import contextlib
 import json
 import os
 import selectors
-import signal
-import subprocess
-import sys
+import socket
 import time
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from podkit import errors
 from podkit.models.runtime import EXEC_SYNC_OUTPUT_LIMIT, ContainerState, ExecSyncResponse
@@ -29,11 +30,10 @@ if TYPE_CHECKING:
 
 _READ: Final = 65536
 _AFTER_EXIT: Final = 0.2
+_KILL_TIMEOUT: Final = 10.0
 
 
-def _request(
-    containers: Containers, container_id: str, cmd: tuple[str, ...], report_fd: int
-) -> str:
+def _request(containers: Containers, container_id: str, cmd: tuple[str, ...]) -> dict[str, Any]:
     if not cmd:
         msg = f"failed to exec in container {container_id!r}: the command is empty"
         raise errors.InvalidArgumentError(msg)
@@ -46,81 +46,103 @@ def _request(
     if spec is None:
         msg = f"failed to exec in container {container_id!r}: its launch spec is missing"
         raise errors.InternalError(msg)
-    request = {
+    return {
         "pid": observed.pid,
         "cgroup_procs": containers.cgroups.procs_files(record.cgroup),
         "args": list(cmd),
         "process": spec["process"],
-        "report_fd": report_fd,
     }
-    return json.dumps(request)
 
 
-def _collect(process: subprocess.Popen[bytes], deadline: float | None) -> tuple[bytes, bytes]:
+def _collect(
+    out_r: int, err_r: int, conn: socket.socket, deadline: float | None
+) -> tuple[bytes, bytes, bytes]:
+    """Read both streams and the answer until the exec ended; ``TimeoutError`` past ``deadline``."""
     outputs = {"stdout": bytearray(), "stderr": bytearray()}
+    answer = bytearray()
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ, "stdout")  # type: ignore[arg-type]
-        selector.register(process.stderr, selectors.EVENT_READ, "stderr")  # type: ignore[arg-type]
-        exited_at: float | None = None
+        selector.register(out_r, selectors.EVENT_READ, "stdout")
+        selector.register(err_r, selectors.EVENT_READ, "stderr")
+        selector.register(conn, selectors.EVENT_READ, "answer")
+        ended_at: float | None = None
         while selector.get_map():
             now = time.monotonic()
-            if deadline is not None and now >= deadline:
+            if ended_at is None and deadline is not None and now >= deadline:
                 raise TimeoutError
-            if exited_at is None and process.poll() is not None:
-                exited_at = now
-            if exited_at is not None and now - exited_at > _AFTER_EXIT:
+            if ended_at is not None and now - ended_at > _AFTER_EXIT:
                 break  # a background process of the command holds the pipes
-            wait = 0.05 if deadline is None else min(0.05, deadline - now)
+            wait = None if deadline is None else deadline - now
+            if ended_at is not None:
+                wait = _AFTER_EXIT - (now - ended_at)
             for key, _ in selector.select(wait):
                 data = os.read(key.fd, _READ)
                 if not data:
                     selector.unregister(key.fileobj)
-                    continue
-                buffer = outputs[key.data]
-                buffer += data[: max(EXEC_SYNC_OUTPUT_LIMIT - len(buffer), 0)]
-    return bytes(outputs["stdout"]), bytes(outputs["stderr"])
+                    if key.data == "answer":
+                        ended_at = time.monotonic()
+                elif key.data == "answer":
+                    answer += data
+                else:
+                    buffer = outputs[key.data]
+                    buffer += data[: max(EXEC_SYNC_OUTPUT_LIMIT - len(buffer), 0)]
+    return bytes(outputs["stdout"]), bytes(outputs["stderr"]), bytes(answer)
+
+
+def _kill(conn: socket.socket) -> None:
+    """Have the exec's process kill the command's group, and wait until it did."""
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(_KILL_TIMEOUT)
+        while conn.recv(_READ):
+            pass
+
+
+def _start(
+    containers: Containers, request: dict[str, Any], out_w: int, err_w: int
+) -> socket.socket:
+    try:
+        return containers.spawner.send({"exec": request}, (out_w, err_w))
+    finally:
+        os.close(out_w)
+        os.close(err_w)
+
+
+def _answer(container_id: str, answer: bytes) -> dict[str, Any]:
+    try:
+        message = json.loads(answer.partition(b"\n")[0])
+    except ValueError:
+        message = None
+    if not isinstance(message, dict) or "failed" in message:
+        why = message.get("failed") if isinstance(message, dict) else "it ended without an answer"
+        msg = f"failed to exec in container {container_id!r}: {why}"
+        raise errors.FailedPreconditionError(msg)
+    if message.get("error"):
+        msg = f"failed to exec in container {container_id!r}: {message['error']}"
+        raise errors.InvalidArgumentError(msg)
+    return message
 
 
 def exec_sync(
     containers: Containers, container_id: str, cmd: tuple[str, ...], timeout: int
 ) -> ExecSyncResponse:
     """Run ``cmd`` in the container; ``DeadlineExceededError`` after ``timeout`` seconds."""
-    report_r, report_w = os.pipe()
-    try:
-        request = _request(containers, container_id, cmd, report_w)
-    except BaseException:
-        os.close(report_r)
-        os.close(report_w)
-        raise
-    process = subprocess.Popen(  # noqa: S603 - our own module, no shell
-        [sys.executable, "-m", "podkit.plugins.runtime._nsexec", request],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        pass_fds=(report_w,),
-        start_new_session=True,
-    )
-    os.close(report_w)
+    request = _request(containers, container_id, cmd)
     deadline = time.monotonic() + timeout if timeout > 0 else None
+    out_r, out_w = os.pipe2(os.O_CLOEXEC)
+    err_r, err_w = os.pipe2(os.O_CLOEXEC)
     try:
-        stdout, stderr = _collect(process, deadline)
-        process.wait(None if deadline is None else max(deadline - time.monotonic(), 0.01))
-    except (TimeoutError, subprocess.TimeoutExpired) as exc:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        msg = f"failed to exec in container {container_id!r}: timeout {timeout}s exceeded"
-        raise errors.DeadlineExceededError(msg) from exc
+        with _start(containers, request, out_w, err_w) as conn:
+            try:
+                stdout, stderr, answer = _collect(out_r, err_r, conn, deadline)
+            except TimeoutError as exc:
+                _kill(conn)
+                msg = f"failed to exec in container {container_id!r}: timeout {timeout}s exceeded"
+                raise errors.DeadlineExceededError(msg) from exc
     finally:
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
-        report = os.read(report_r, _READ)
-        os.close(report_r)
-    if report:
-        msg = f"failed to exec in container {container_id!r}: {report.decode(errors='replace')}"
-        raise errors.InvalidArgumentError(msg)
-    return ExecSyncResponse(stdout=stdout, stderr=stderr, exit_code=process.returncode)
+        os.close(out_r)
+        os.close(err_r)
+    message = _answer(container_id, answer)
+    return ExecSyncResponse(stdout=stdout, stderr=stderr, exit_code=int(message["exit_code"]))
 
 
 __all__ = ["exec_sync"]

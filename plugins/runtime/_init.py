@@ -2,7 +2,8 @@
 
 The monitor forks this after it entered (or unshared) the PID namespace, so
 the process is PID 1 of a new namespace or a member of the pod's. It joins
-the container's cgroup first, so that everything after is accounted, then
+the container's cgroup first, so that everything after is accounted (itself
+on cgroup v1; on v2 the monitor moves it while it builds the root), then
 the sandbox's network, IPC and UTS namespaces, unshares a mount namespace,
 builds the root file system (overlayfs, ``/proc``, a minimal ``/dev``,
 ``/sys``, the sandbox's DNS files, the configured mounts), pivots into it,
@@ -26,7 +27,7 @@ from podkit.plugins.runtime import _syscalls as sc
 
 # The init works on ``str`` paths, which go to the syscalls as they are and
 # cost nothing to build before every exec: os.path, not pathlib, on purpose.
-# ruff: noqa: PTH102, PTH103, PTH112, PTH114, PTH115, PTH118, PTH120, PTH211
+# ruff: noqa: PTH102, PTH103, PTH110, PTH112, PTH114, PTH115, PTH118, PTH120, PTH211
 
 _NOSUID_NODEV_NOEXEC: Final = sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC
 #: The character devices of a container's ``/dev`` (devices.txt numbers), as runc's defaults.
@@ -219,13 +220,45 @@ def drop_privileges(process: dict[str, Any]) -> None:
         sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
 
 
-def join_cgroups(pid: int, procs_files: list[str]) -> None:
-    """Move process ``pid`` into the container's cgroup (one file per v1 hierarchy).
+def split_cgroup_files(procs_files: list[str]) -> tuple[list[str], list[str]]:
+    """The ``tasks`` files beside ``procs_files`` (cgroup v1), and those without one (v2)."""
+    tasks: list[str] = []
+    procs: list[str] = []
+    for path in procs_files:
+        sibling = os.path.join(os.path.dirname(path), "tasks")
+        if os.path.exists(sibling):
+            tasks.append(sibling)
+        else:
+            procs.append(path)
+    return tasks, procs
 
-    The monitor does it for the init, while the init builds the root: on
-    cgroup v1 the first move after a quiet while waits for an RCU grace period
-    (``cgroup_threadgroup_rwsem``), several milliseconds that the init's
-    mounts hide (runc's parent process does the same for ``runc init``).
+
+def join_cgroups_self(tasks_files: list[str]) -> None:
+    """Move the calling process, which must be single-threaded, into v1 cgroups.
+
+    It writes ``0`` (itself) to each ``tasks`` file: a thread that moves
+    itself does not take the global ``cgroup_threadgroup_rwsem`` (Linux 6.0,
+    "cgroup: Optimize single thread migration"), whose write side waits for an
+    RCU grace period (5-15 ms on this machine's VM, the longest step of a start)
+    when no other migration happened just before. Only the thread moves, so
+    the process must have no other thread: the monitor's child has none.
+    """
+    for path in tasks_files:
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.write(fd, b"0")
+        finally:
+            os.close(fd)
+
+
+def join_cgroups(pid: int, procs_files: list[str]) -> None:
+    """Move process ``pid`` into cgroups by their ``cgroup.procs`` (cgroup v2).
+
+    The monitor does it for the init, while the init builds the root: the move
+    takes ``cgroup_threadgroup_rwsem``, and the first move after a quiet while
+    waits for an RCU grace period, several milliseconds that the init's mounts
+    hide (runc's parent process does the same for ``runc init``). On cgroup v1
+    the init moves itself, faster (:func:`join_cgroups_self`).
     """
     data = str(pid).encode()
     for procs in procs_files:
@@ -290,16 +323,19 @@ def reset_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
-def run(spec: dict[str, Any], error_fd: int, go_fd: int) -> NoReturn:
+def run(spec: dict[str, Any], error_fd: int, go_fd: int, cgroup_tasks: list[str]) -> NoReturn:
     """Become the container's process; on failure report to ``error_fd`` and exit 127.
 
-    ``go_fd`` says when the monitor has put the process into its cgroup
-    (:func:`join_cgroups`); the command is exec'd only then. The process
+    The process first joins the cgroup v1 hierarchies of ``cgroup_tasks``
+    itself (:func:`join_cgroups_self`). ``go_fd`` says when the monitor has
+    put it into the others (cgroup v2, :func:`join_cgroups`); the command is
+    exec'd only then. The process
     leads a session of its own: a signal to the group of the monitor, or of
     the zygote that forked it in advance, does not reach the container.
     """
     try:
         os.setsid()
+        join_cgroups_self(cgroup_tasks)
         _enter(spec)
         _build_root(spec)
         process = spec["process"]
@@ -318,4 +354,12 @@ def run(spec: dict[str, Any], error_fd: int, go_fd: int) -> NoReturn:
     os._exit(127)
 
 
-__all__ = ["CGROUPS_JOINED", "drop_privileges", "join_cgroups", "run", "secure_join"]
+__all__ = [
+    "CGROUPS_JOINED",
+    "drop_privileges",
+    "join_cgroups",
+    "join_cgroups_self",
+    "run",
+    "secure_join",
+    "split_cgroup_files",
+]

@@ -127,6 +127,7 @@ def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int
     err_r, err_w = os.pipe()
     sync_r, sync_w = os.pipe2(os.O_CLOEXEC)
     go_r, go_w = os.pipe2(os.O_CLOEXEC)
+    cgroup_tasks, cgroup_procs = _init.split_cgroup_files(spec["cgroup_procs"])
     pid_ns = spec["namespaces"].get("pid")
     if pid_ns:
         sc.setns_path(pid_ns, sc.CLONE_NEWPID)
@@ -140,11 +141,11 @@ def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int
         os.dup2(null, 0)
         os.dup2(out_w, 1)
         os.dup2(err_w, 2)
-        _init.run(spec, sync_w, go_r)
+        _init.run(spec, sync_w, go_r, cgroup_tasks)
     for fd in (out_w, err_w, sync_w, go_r):
         os.close(fd)
     try:
-        _init.join_cgroups(pid, spec["cgroup_procs"])
+        _init.join_cgroups(pid, cgroup_procs)  # cgroup v2; on v1 the init joins itself
         os.write(go_w, _init.CGROUPS_JOINED)
     except OSError as exc:
         # The init reads EOF and fails its start; say why in the log.

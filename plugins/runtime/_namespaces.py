@@ -12,17 +12,15 @@ namespaces, these three may be unshared by one thread of many.)
 
 A PID namespace is different: it dies with its init, and no process can
 enter a PID namespace whose init is gone. So a pod that shares its process
-namespace (``pid: POD``) gets a tiny init of its own (:mod:`._podinit`),
-which reaps orphans and holds the namespace; that is the only case where a
-sandbox has a process.
+namespace (``pid: POD``) gets a tiny init of its own (:mod:`._podinit`,
+forked by the monitor zygote), which reaps orphans and holds the namespace;
+that is the only case where a sandbox has a process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -31,7 +29,7 @@ from podkit.plugins.runtime import _proc, _syscalls
 from podkit.plugins.runtime._records import ProcessId
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 #: Namespace file name to its clone flag.
 FLAGS: Final = {
@@ -113,23 +111,15 @@ def is_bound(path: str) -> bool:
         return False
 
 
-def start_pid_init(ns_dir: Path) -> tuple[ProcessId, str]:
-    """Start the init of a new PID namespace and bind its namespace as ``ns_dir/pid``."""
+def start_pid_init(ns_dir: Path, start: Callable[[], int]) -> tuple[ProcessId, str]:
+    """Start the init of a new PID namespace and bind its namespace as ``ns_dir/pid``.
+
+    :param start: starts the init (the zygote's spare does, :mod:`._podinit`);
+        returns its PID.
+    """
     ns_dir.mkdir(parents=True, exist_ok=True)
-    helper = subprocess.Popen(
-        [sys.executable, "-m", "podkit.plugins.runtime._podinit"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        out, _ = helper.communicate(timeout=_INIT_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        helper.kill()
-        helper.wait()
-        raise
-    pid = int(out.strip() or b"0")
-    started = _proc.start_time(pid) if pid else None
+    pid = start()
+    started = _proc.start_time(pid)
     if started is None:
         msg = "the PID namespace init did not start"
         raise OSError(errno.ECHILD, msg)

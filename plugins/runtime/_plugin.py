@@ -12,8 +12,9 @@ Choices, and what they cost (measured on the development VM):
 * Sandbox namespaces (net, ipc, uts) are made by a short-lived *thread*
   that unshares, bind-mounts ``/proc/thread-self/ns/*`` and exits: no
   process per pod. A pod sharing its PID namespace (``pid: POD``) is the
-  exception: a PID namespace dies with its init, so it gets a tiny Python
-  init (:mod:`._podinit`) that reaps orphans, killed by StopPodSandbox.
+  exception: a PID namespace dies with its init, so it gets a tiny init
+  (:mod:`._podinit`, forked by the zygote below) that reaps orphans, killed
+  by StopPodSandbox.
 * The container rootfs (overlayfs over the store's layer dirs), ``/proc``,
   ``/dev``, ``/sys`` and the bind mounts are mounted inside the container's
   own mount namespace only, so nothing is mounted on the node per container
@@ -24,12 +25,16 @@ Choices, and what they cost (measured on the development VM):
   long-lived process with the monitor's code loaded, which the plugin starts
   with the first container and retires with the last: StartContainer waits
   for no interpreter's start (~80 ms), and the monitors share the zygote's
-  pages (a few MiB PSS each instead of ~8).
+  pages (a few MiB PSS each instead of ~8). ExecSync's process
+  (:mod:`._nsexec`) comes from the zygote too: ~5 ms, as ``crun exec``.
+* On cgroup v1 the container's first process moves *itself* into its
+  cgroups (``tasks``): a process moved by another waits for an RCU grace
+  period (5-15 ms), one that moves itself does not.
 * Operations on one sandbox and its containers hold that sandbox's lock
   (:mod:`._locks`), so that pods are made and started side by side.
 
 With a state dir on a tmpfs (as ``/run`` is): RunPodSandbox ~2 ms,
-CreateContainer ~2 ms, StartContainer ~7-9 ms to the command's exec; a
+CreateContainer ~2 ms, StartContainer ~6-8 ms to the command's exec; a
 monitor ~12 MiB RSS but ~2.7 MiB PSS (see ``python -m benchmarks runtime``).
 """
 
@@ -114,8 +119,10 @@ class NamespaceRuntime(_images_hooks.ImageHooks):
         self.layout = Layout(state=Path(state_dir), root=Path(root_dir))
         self.cgroups = cgroups or Cgroups.detect()
         self._locks = SandboxLocks()
-        self.sandboxes = Sandboxes(self.layout, self.cgroups, cgroup_parent)
         self.containers = Containers(self.layout, self.cgroups, pids_limit)
+        self.sandboxes = Sandboxes(
+            self.layout, self.cgroups, cgroup_parent, self.containers.spawner
+        )
         super().__init__(self.layout.images, self.layout.leases)
         _orphans.collect(
             self.layout,

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from podkit.models.runtime import PodSandboxFilter
     from podkit.plugins.runtime._cgroups import Cgroups
     from podkit.plugins.runtime._records import Layout, SandboxRecord
+    from podkit.plugins.runtime._spawner import MonitorSpawner
 
 # Sysctls namespaced by the IPC and network namespaces (kubelet's sysctl
 # allowlist, pkg/kubelet/sysctl/namespace.go), by prefix.
@@ -80,8 +81,11 @@ def _matches(record: SandboxRecord, flt: PodSandboxFilter) -> bool:
 class Sandboxes:
     """The sandboxes of one plugin instance, with their records on disk."""
 
-    def __init__(self, layout: Layout, cgroups: Cgroups, cgroup_parent: str) -> None:
+    def __init__(
+        self, layout: Layout, cgroups: Cgroups, cgroup_parent: str, spawner: MonitorSpawner
+    ) -> None:
         self._layout = layout
+        self._spawner = spawner
         self._cgroups = cgroups
         self._cgroup_parent = cgroup_parent.strip("/")
         self.records: dict[str, SandboxRecord] = _records.load_all(
@@ -142,7 +146,9 @@ class Sandboxes:
         undo.callback(_namespaces.release_namespaces, list(paths.values()))
         init, pid_path = None, ""
         if options.pid is NamespaceMode.POD:
-            init, pid_path = _namespaces.start_pid_init(directory / "ns")
+            init, pid_path = _namespaces.start_pid_init(
+                directory / "ns", self._spawner.start_pid_init
+            )
             undo.callback(_namespaces.release_namespaces, [pid_path])
             undo.callback(_namespaces.stop_pid_init, init)
         _dnsfiles.write_files(directory, config, node_network=node_net)

@@ -1,14 +1,15 @@
 """The plugin's side of the monitor zygote: find it, start it, ask it, retire it.
 
 StartContainer asks the zygote (:mod:`._zygote`) of the state dir for a
-monitor. The zygote is found by its socket, whose name carries a hash of the
-code it runs (:func:`code_version`), so a plugin never gets a monitor of older
-code: after an upgrade the new plugin starts a zygote of its own and tells
-the old ones to quit. A socket nobody listens on (its zygote was killed) is
-removed and a new zygote started. A zygote survives the agent (own session),
-so a restarted plugin finds it again; and the plugin retires it when the
-runtime has no container left (:meth:`MonitorSpawner.retire`), so nothing of
-the runtime stays on the node, not even an idle process.
+monitor, ExecSync for an exec's process. The zygote is found by its socket,
+whose name carries a hash of the code it runs (:func:`code_version`), so a
+plugin never gets a monitor of older code: after an upgrade the new plugin
+starts a zygote of its own and tells the old ones to quit. A socket nobody
+listens on (its zygote was killed) is removed and a new zygote started. A
+zygote survives the agent (own session), so a restarted plugin finds it again;
+and the plugin retires it when the runtime has no container left
+(:meth:`MonitorSpawner.retire`), so nothing of the runtime stays on the node,
+not even an idle process.
 
 A start and a quit never cross: both send under one lock, and the zygote
 answers its connections in order, so a start sent before a quit is served
@@ -18,6 +19,7 @@ and one sent after it starts a new zygote.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import select
@@ -33,9 +35,18 @@ from podkit import statefiles
 from podkit.plugins.runtime._zygote import socket_address
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
-_MODULES: Final = ("_zygote", "_monitor", "_init", "_logs", "_proc", "_syscalls")
+_MODULES: Final = (
+    "_zygote",
+    "_monitor",
+    "_nsexec",
+    "_podinit",
+    "_init",
+    "_logs",
+    "_proc",
+    "_syscalls",
+)
 _LAUNCH_TIMEOUT: Final = 30.0
 _REPORT_TIMEOUT: Final = 60.0
 _QUIT_TIMEOUT: Final = 5.0
@@ -105,18 +116,47 @@ class MonitorSpawner:
 
     def start(self, directory: Path) -> dict[str, Any]:
         """Have a monitor start the container of ``directory``; return its report."""
-        request = json.dumps({"start": str(directory)}).encode() + b"\n"
-        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        with conn:
-            with self._lock:
-                self._connect(conn)
-                conn.sendall(request)
+        with self.send({"start": str(directory)}) as conn:
             line = _read_reply(conn, _REPORT_TIMEOUT)
         try:
             report = json.loads(line)
         except ValueError:
             return {"error": f"the monitor gave no report (see {directory / 'monitor.log'})"}
         return report if isinstance(report, dict) else {"error": "bad monitor report"}
+
+    def send(self, request: dict[str, Any], fds: Sequence[int] = ()) -> socket.socket:
+        """Send ``request`` (and ``fds``) to the zygote's spare; the connection, to read.
+
+        :raises OSError: no zygote could be reached or started.
+        """
+        data = json.dumps(request).encode() + b"\n"
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            with self._lock:
+                self._connect(conn)
+                sent = socket.send_fds(conn, [data], list(fds)) if fds else 0
+                conn.sendall(data[sent:])
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def start_pid_init(self) -> int:
+        """Have the zygote start the init of a new PID namespace (:mod:`._podinit`); its PID.
+
+        :raises OSError: it did not start.
+        """
+        with self.send({"podinit": True}) as conn:
+            line = _read_reply(conn, _LAUNCH_TIMEOUT)
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            answer = {}
+        pid = answer.get("pid") if isinstance(answer, dict) else None
+        if not isinstance(pid, int) or pid <= 0:
+            why = answer.get("error") if isinstance(answer, dict) else None
+            raise OSError(errno.ECHILD, why or "the PID namespace init did not start")
+        return pid
 
     def _connect(self, conn: socket.socket) -> None:
         try:

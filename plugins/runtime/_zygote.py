@@ -6,7 +6,9 @@ plugin starts it on the first StartContainer (:mod:`._spawner`), it imports
 the monitor, hides its objects from the garbage collector (``gc.freeze()``,
 so that collections do not write to shared pages) and then forks one
 monitor per request, in about a millisecond, sharing its pages
-copy-on-write with every monitor.
+copy-on-write with every monitor. ExecSync's process (:mod:`._nsexec`) and
+a shared PID namespace's init (:mod:`._podinit`) come from it too: no
+interpreter starts per exec either.
 
 It keeps one spare monitor forked in advance (:class:`Zygote`), so that a
 start waits for no fork of the zygote. It is single-threaded, because the plugin's
@@ -21,6 +23,10 @@ answered by the spare::
 
     {"start": "<state dir>/containers/<id>"}
         -> the monitor's first report, written by the monitor itself
+    {"exec": {<pid, cgroup_procs, args, process>}}, with stdout and stderr (SCM_RIGHTS)
+        -> the command's exit (:mod:`._nsexec`), when it exited
+    {"podinit": true}
+        -> {"pid": <the init of a new PID namespace>} (:mod:`._podinit`)
     {"quit": true}
         -> the socket is removed, then ``{}`` and the zygote exits
 
@@ -44,33 +50,47 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
-from podkit.plugins.runtime import _monitor
+from podkit.plugins.runtime import _monitor, _nsexec, _podinit
 from podkit.plugins.runtime import _syscalls as sc
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 _PEERCRED: Final = struct.Struct("3i")
 _REQUEST_TIMEOUT: Final = 5.0
-_MAX_REQUEST: Final = 65536
+_MAX_REQUEST: Final = 1 << 20
+_READ: Final = 65536
+_MAX_FDS: Final = 4
 _BACKLOG: Final = 128
 _RETRY_FORK: Final = 0.1
 _TAKEN: Final = b"s"
 _QUIT: Final = b"q"
 
 
-def _receive(conn: socket.socket) -> dict[str, Any]:
-    data = b""
-    while b"\n" not in data and len(data) < _MAX_REQUEST:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        data += chunk
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    """The request, and the descriptors sent with it (an exec's stdout and stderr)."""
+    data, fds = b"", []
+    try:
+        while b"\n" not in data and len(data) < _MAX_REQUEST:
+            chunk, received, _, _ = socket.recv_fds(conn, _READ, _MAX_FDS)
+            fds.extend(received)
+            if not chunk:
+                break
+            data += chunk
+    except BaseException:
+        _close_all(fds)
+        raise
     try:
         request = json.loads(data)
     except ValueError:
-        return {}
-    return request if isinstance(request, dict) else {}
+        return {}, fds
+    return (request if isinstance(request, dict) else {}), fds
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _reply(conn: socket.socket, message: dict[str, Any]) -> None:
@@ -133,28 +153,55 @@ class Zygote:
         if os.getppid() != self.zygote_pid:  # the zygote died before the prctl
             os._exit(0)
         _monitor.name_process(b"podkit-spare")
+        self._warm_up()
         while True:
             conn, _ = self.listener.accept()
-            directory = self._handle(conn, taken_fd)
-            if directory is not None:
-                sc.prctl(sc.PR_SET_PDEATHSIG, 0)  # a monitor outlives the zygote
+            job = self._handle(conn, taken_fd)
+            if job is not None:
+                sc.prctl(sc.PR_SET_PDEATHSIG, 0)  # a monitor (an exec) outlives the zygote
                 with contextlib.suppress(OSError):
                     os.write(taken_fd, _TAKEN)
                 os.close(taken_fd)
                 self.listener.close()
-                _monitor.forked(directory, conn.detach())
+                job()
 
-    def _handle(self, conn: socket.socket, taken_fd: int) -> Path | None:
-        """Answer one connection; the directory of a start to serve, else ``None``."""
+    def _warm_up(self) -> None:
+        """Take, while idle, the copy-on-write faults that a request's first steps would take.
+
+        A fresh fork shares every page with the zygote; the first write to
+        one (a reference count, say) copies it. Going once through what a
+        request does (a socket read, JSON, paths, pipes) moves about half a
+        millisecond of such faults off StartContainer's path, in pages the
+        monitor would have copied anyway.
+        """
+        with contextlib.suppress(Exception):
+            one, other = socket.socketpair()
+            with one, other:
+                one.sendall(json.dumps({"start": str(self.containers / "warm-up")}).encode())
+                one.shutdown(socket.SHUT_WR)
+                _receive(other)
+            Path(self.containers / "warm-up").resolve().parent.is_absolute()
+            read_end, write_end = os.pipe2(os.O_CLOEXEC)
+            os.close(read_end)
+            os.close(write_end)
+
+    def _handle(self, conn: socket.socket, taken_fd: int) -> Callable[[], NoReturn] | None:
+        """Answer one connection; what to become (a monitor, an exec), else ``None``."""
         if not _peer_is_root(conn):
             conn.close()
             return None
         conn.settimeout(_REQUEST_TIMEOUT)
         try:
-            request = _receive(conn)
+            request, fds = _receive(conn)
         except OSError:
             conn.close()
             return None
+        if "exec" in request:
+            return _exec_job(conn, request["exec"], fds)
+        _close_all(fds)
+        if request.get("podinit"):
+            conn.settimeout(None)
+            return lambda: _podinit.serve(conn)
         if request.get("quit"):
             if self._owns_path():
                 self.path.unlink()
@@ -168,7 +215,21 @@ class Zygote:
             conn.close()
             return None
         conn.settimeout(None)
-        return directory
+        return lambda: _monitor.forked(directory, conn.detach())
+
+
+def _exec_job(
+    conn: socket.socket, request: object, fds: list[int]
+) -> Callable[[], NoReturn] | None:
+    """An exec (:mod:`._nsexec`) to become, when the request and its stdout and stderr are."""
+    if len(fds) != len(("stdout", "stderr")) or not _nsexec.valid(request):
+        _close_all(fds)
+        _reply(conn, {"failed": "the zygote refuses a malformed exec request"})
+        conn.close()
+        return None
+    conn.settimeout(None)
+    command, (out_fd, err_fd) = request, fds
+    return lambda: _nsexec.serve(command, out_fd, err_fd, conn)
 
 
 @contextlib.contextmanager

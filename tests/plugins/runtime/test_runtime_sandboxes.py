@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from pathlib import Path
@@ -162,6 +163,12 @@ def test_a_shared_pid_namespace_has_an_init_until_the_sandbox_stops(runtime_env)
     assert record.pid_init is not None
     assert _proc.is_alive(record.pid_init.pid, record.pid_init.start)
     assert _inode(record.pid_path) != _inode("/proc/self/ns/pid")
+    # Forked by the monitor zygote (no interpreter started), in a session of its own.
+    assert Path(f"/proc/{record.pid_init.pid}/comm").read_text() == "podkit-pidns\n"
+    assert os.getsid(record.pid_init.pid) not in {os.getsid(0), record.pid_init.pid}
+    fds = Path(f"/proc/{record.pid_init.pid}/fd")
+    assert str((fds / "0").readlink()) == "/dev/null"
+    assert sorted(fd.name for fd in fds.iterdir()) == ["0", "1", "2"]
     runtime_env.pm.runtime.stop_pod_sandbox(HANDLER, sandbox_id)
     assert not _proc.is_alive(record.pid_init.pid, record.pid_init.start)
 
@@ -205,7 +212,8 @@ def test_bad_configs_are_refused_and_leave_nothing(runtime_env):
 def test_a_new_instance_cleans_up_what_an_interrupted_run_left(runtime_env):
     directory = runtime_env.state_dir / "sandboxes" / ("0" * 64)
     paths = _namespaces.create_namespaces(directory / "ns", ("net", "uts"), "pkr-orphan", {})
-    init, pid_path = _namespaces.start_pid_init(directory / "ns")
+    spawner = runtime_env.plugin.containers.spawner
+    init, pid_path = _namespaces.start_pid_init(directory / "ns", spawner.start_pid_init)
     orphan_container = runtime_env.state_dir / "containers" / ("1" * 64)
     orphan_container.mkdir(parents=True)
     assert paths["net"] in Path("/proc/self/mountinfo").read_text()

@@ -255,3 +255,13 @@ def test_sandbox_locks_serialise_one_sandbox_and_not_two():
     assert inside == ["a", "b", "a"]
     with locks.holding("a"), locks.holding("a"):  # re-entrant
         locks.forget("a")
+
+
+def test_split_cgroup_files_uses_tasks_where_a_v1_hierarchy_has_them(tmp_path):
+    v1, v2 = tmp_path / "cpu" / "pod", tmp_path / "unified" / "pod"
+    for directory in (v1, v2):
+        directory.mkdir(parents=True)
+        (directory / "cgroup.procs").touch()
+    (v1 / "tasks").touch()
+    tasks, procs = _init.split_cgroup_files([str(v1 / "cgroup.procs"), str(v2 / "cgroup.procs")])
+    assert (tasks, procs) == ([str(v1 / "tasks")], [str(v2 / "cgroup.procs")])
