@@ -2,25 +2,22 @@
 
 Run ``python -m podkit.wire.cri._generate`` after editing
 ``_proto/api.proto`` (needs ``grpcio-tools``, a dev dependency); a test
-generates into a temporary folder and compares, so stale modules fail CI.
-protoc writes ``import api_pb2`` into the gRPC module, a top-level import
-that only works with ``_proto`` on ``sys.path``; it is rewritten here into
-a package-relative one.
+generates into a temporary folder and compares (:mod:`podkit.wire._protoc`).
 """
 
 from __future__ import annotations
 
-import importlib.resources
 import sys
 from pathlib import Path
 from typing import Final
 
+from podkit.wire import _protoc
+
 #: The folder that holds ``api.proto`` and the generated modules.
 PROTO_DIR: Final = Path(__file__).parent / "_proto"
+PROTO: Final = PROTO_DIR / "api.proto"
 #: The generated files, by name.
-GENERATED: Final = ("api_pb2.py", "api_pb2.pyi", "api_pb2_grpc.py")
-_TOP_LEVEL_IMPORT: Final = "import api_pb2 as api__pb2"
-_RELATIVE_IMPORT: Final = "from . import api_pb2 as api__pb2"
+GENERATED: Final = _protoc.generated_names(PROTO)
 
 
 def generate(out_dir: Path = PROTO_DIR) -> tuple[Path, ...]:
@@ -29,31 +26,11 @@ def generate(out_dir: Path = PROTO_DIR) -> tuple[Path, ...]:
     :returns: the paths written.
     :raises RuntimeError: protoc failed (its message is on stderr).
     """
-    from grpc_tools import protoc  # noqa: PLC0415 - a dev dependency, only needed here
-
-    includes = importlib.resources.files("grpc_tools") / "_proto"
-    code = protoc.main(
-        [
-            "grpc_tools.protoc",
-            f"-I{PROTO_DIR}",
-            f"-I{includes}",
-            f"--python_out={out_dir}",
-            f"--pyi_out={out_dir}",
-            f"--grpc_python_out={out_dir}",
-            str(PROTO_DIR / "api.proto"),
-        ]
-    )
-    if code != 0:
-        msg = f"protoc failed with exit code {code} on {PROTO_DIR / 'api.proto'}"
-        raise RuntimeError(msg)
-    stub = out_dir / "api_pb2_grpc.py"
-    text = stub.read_text(encoding="utf-8")
-    stub.write_text(text.replace(_TOP_LEVEL_IMPORT, _RELATIVE_IMPORT), encoding="utf-8")
-    return tuple(out_dir / name for name in GENERATED)
+    return _protoc.generate(PROTO, out_dir)
 
 
 if __name__ == "__main__":
     for path in generate():
         sys.stdout.write(f"wrote {path}\n")
 
-__all__ = ["GENERATED", "PROTO_DIR", "generate"]
+__all__ = ["GENERATED", "PROTO", "PROTO_DIR", "generate"]

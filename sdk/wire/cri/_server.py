@@ -13,16 +13,14 @@ serves on, nor a file that is not a socket.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import socket
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import grpc
 
-from podkit.errors import AlreadyExistsError, FailedPreconditionError, UnavailableError
+from podkit.errors import UnavailableError
 from podkit.runtimelayer import DEFAULT_HANDLER, RuntimeLayer
+from podkit.wire._sockets import clear_stale_socket
 from podkit.wire.cri._image_service import ImageServicer
 from podkit.wire.cri._instrumented import InstrumentedInterceptor
 from podkit.wire.cri._proto import api_pb2_grpc
@@ -35,31 +33,6 @@ if TYPE_CHECKING:
 
 #: Threads serving calls at once: the kubelet's pod workers call in parallel.
 DEFAULT_WORKERS: Final = 16
-
-
-def _in_use(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(str(path))
-        except OSError:
-            return False
-        return True
-
-
-def _clear_stale_socket(path: Path) -> None:
-    """Remove a socket file nobody serves on; refuse anything else in the way."""
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        return
-    if not stat.S_ISSOCK(mode):
-        msg = f"failed to serve CRI on {str(path)!r}: the path exists and is not a socket"
-        raise FailedPreconditionError(msg)
-    if _in_use(path):
-        msg = f"failed to serve CRI on {str(path)!r}: another server listens on it"
-        raise AlreadyExistsError(msg)
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
 
 
 def serve_cri(  # noqa: PLR0913 - keyword-only settings
@@ -103,7 +76,7 @@ def serve_cri(  # noqa: PLR0913 - keyword-only settings
         default_handler=runtime_handler,
     )
     path = Path(socket_path).absolute()
-    _clear_stale_socket(path)
+    clear_stale_socket(path, "CRI")
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="podkit-cri"),
         interceptors=[InstrumentedInterceptor()],

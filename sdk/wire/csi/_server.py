@@ -11,15 +11,13 @@ still serves on, nor a file that is not a socket.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import socket
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import grpc
 
-from podkit.errors import AlreadyExistsError, FailedPreconditionError, UnavailableError
+from podkit.errors import FailedPreconditionError, UnavailableError
+from podkit.wire._sockets import clear_stale_socket
 from podkit.wire.csi._controller import ControllerServicer
 from podkit.wire.csi._identity import IdentityServicer
 from podkit.wire.csi._instrumented import InstrumentedInterceptor
@@ -33,31 +31,6 @@ if TYPE_CHECKING:
 
 #: Threads serving calls at once; CSI callers serialise per volume anyway.
 DEFAULT_WORKERS: Final = 8
-
-
-def _in_use(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(str(path))
-        except OSError:
-            return False
-        return True
-
-
-def _clear_stale_socket(path: Path) -> None:
-    """Remove a socket file nobody serves on; refuse anything else in the way."""
-    try:
-        mode = path.lstat().st_mode
-    except FileNotFoundError:
-        return
-    if not stat.S_ISSOCK(mode):
-        msg = f"failed to serve CSI on {str(path)!r}: the path exists and is not a socket"
-        raise FailedPreconditionError(msg)
-    if _in_use(path):
-        msg = f"failed to serve CSI on {str(path)!r}: another server listens on it"
-        raise AlreadyExistsError(msg)
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
 
 
 def serve_csi(
@@ -92,7 +65,7 @@ def serve_csi(
         msg = f"failed to serve CSI driver {driver!r}: its plugin reports the name {info.name!r}"
         raise FailedPreconditionError(msg)
     path = Path(socket_path).absolute()
-    _clear_stale_socket(path)
+    clear_stale_socket(path, "CSI")
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="podkit-csi"),
         interceptors=[InstrumentedInterceptor()],
