@@ -89,7 +89,7 @@ def load_manager(spec: str | None) -> PluginManager:
     return manager
 
 
-def _wait_for_stop_signal() -> None:
+def wait_for_stop_signal() -> None:
     """Block until SIGTERM or SIGINT; the handlers in place before are put back."""
     stop = threading.Event()
 
@@ -119,7 +119,7 @@ def run_csi(args: argparse.Namespace) -> int:
     server = csi.serve_csi(manager, args.driver, socket_path)
     try:
         print(f"podkit serve csi: driver {args.driver!r} on unix://{socket_path}", flush=True)
-        _wait_for_stop_signal()
+        wait_for_stop_signal()
     finally:
         server.stop(args.grace).wait()
         socket_path.unlink(missing_ok=True)
@@ -127,4 +127,4 @@ def run_csi(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["add_parser", "load_manager", "run_csi"]
+__all__ = ["add_parser", "load_manager", "run_csi", "wait_for_stop_signal"]

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -27,7 +25,6 @@ from podkit.runtimelayer import DEFAULT_HANDLER
 
 if TYPE_CHECKING:
     import argparse
-    from types import FrameType
 
 #: Where the runtime layer keeps its records (a tmpfs: they describe running pods).
 DEFAULT_STATE_DIR: Final = Path("/run/podkit/cri")
@@ -115,23 +112,6 @@ def load_plugins(specs: list[str] | None) -> PluginManager:
     return manager
 
 
-def _wait_for_stop_signal() -> None:
-    """Block until SIGTERM or SIGINT; the handlers in place before are put back."""
-    stop = threading.Event()
-
-    def handle(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signals = (signal.SIGTERM, signal.SIGINT)
-    previous = {sig: signal.signal(sig, handle) for sig in signals}
-    try:
-        while not stop.wait(timeout=1.0):
-            pass
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def run_cri(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT; exit 0 after a graceful stop."""
     from podkit.wire import cri  # noqa: PLC0415 - gRPC loads only for this subcommand
@@ -155,7 +135,7 @@ def run_cri(args: argparse.Namespace) -> int:
             f"podkit serve cri: handler {args.runtime_handler!r} on unix://{socket_path}",
             flush=True,
         )
-        _wait_for_stop_signal()
+        _serve.wait_for_stop_signal()
     finally:
         server.stop(args.grace).wait()
         socket_path.unlink(missing_ok=True)
