@@ -22,11 +22,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from podkit.cli._run import _signals_set
+from podkit.cli._run import _signals_set, add_node_directories
 from podkit.kubelet import (
-    DEFAULT_CNI_CONF_DIR,
-    DEFAULT_RUN_DIR,
-    DEFAULT_STATE_DIR,
     Node,
 )
 from podkit.kubelet._static import DEFAULT_PERIOD, StaticPodSource
@@ -72,15 +69,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="delete every pod when the agent stops (by default they keep running)",
     )
-    directories = (
-        ("--state-dir", DEFAULT_STATE_DIR, "the pods' volumes and logs"),
-        ("--run-dir", DEFAULT_RUN_DIR, "the runtime layer's records"),
-        ("--cni-conf-dir", DEFAULT_CNI_CONF_DIR, "the pods' network configuration"),
-    )
-    for option, default, what in directories:
-        parser.add_argument(
-            option, type=Path, default=default, metavar="DIR", help=f"{what} (default {default})"
-        )
+    add_node_directories(parser)
     parser.set_defaults(run=run)
 
 

@@ -78,6 +78,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="leave the finished pods' containers, sandboxes and volumes in place",
     )
+    add_node_directories(parser)
+    parser.set_defaults(run=run)
+
+
+def add_node_directories(parser: argparse.ArgumentParser) -> None:
+    """``--state-dir``, ``--run-dir`` and ``--cni-conf-dir``: where a node keeps its pods."""
     directories = (
         ("--state-dir", DEFAULT_STATE_DIR, "the pods' volumes and logs"),
         ("--run-dir", DEFAULT_RUN_DIR, "the runtime layer's records"),
@@ -87,7 +93,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         parser.add_argument(
             option, type=Path, default=default, metavar="DIR", help=f"{what} (default {default})"
         )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -238,4 +243,4 @@ def _report(statuses: dict[str, PodStatus]) -> int:
     return 1 if failed else 0
 
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_node_directories", "add_parser", "run"]

@@ -15,8 +15,8 @@ import grpc
 
 from podkit.errors import InternalError, InvalidArgumentError, PodkitError
 from podkit.models.runtime import EXEC_SYNC_OUTPUT_LIMIT
+from podkit.wire._codes import error_class
 from podkit.wire.cri._proto import api_pb2_grpc
-from podkit.wire.csi._codes import error_class
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, final
 import grpc
 
 from podkit import errors
+from podkit.wire._codes import status_code
 from podkit.wire.cri._proto import text_format
-from podkit.wire.csi._codes import status_code
 
 if TYPE_CHECKING:
     from podkit.wire.cri._proto import Message

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, final
 import grpc
 
 from podkit.errors import InternalError, InvalidArgumentError, PodkitError
-from podkit.wire.csi._codes import error_class
+from podkit.wire._codes import error_class
 from podkit.wire.csi._proto import csi_pb2_grpc
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn, final
 import grpc
 
 from podkit import errors
-from podkit.wire.csi._codes import status_code
+from podkit.wire._codes import status_code
 from podkit.wire.csi._convert_common import STRIPPED
 from podkit.wire.csi._proto import csi_pb2, text_format
 

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import ServerProcess, remove_parent_cgroups
+from pkcw_server import ServerProcess, remove_parent_cgroups
 
 import podkit
 from podkit.models.runtime import PodSandboxConfig, PodSandboxMetadata

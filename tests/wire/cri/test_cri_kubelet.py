@@ -15,7 +15,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import ServerProcess, remove_parent_cgroups
+from pkcw_server import ServerProcess, remove_parent_cgroups
 
 import podkit
 from podkit import manifests

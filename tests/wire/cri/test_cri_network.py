@@ -18,7 +18,7 @@ import subprocess
 
 import grpc
 import pytest
-from conftest import ServerProcess, remove_parent_cgroups
+from pkcw_server import ServerProcess, remove_parent_cgroups
 
 import podkit
 from podkit.models.runtime import (

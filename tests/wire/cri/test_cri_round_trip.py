@@ -11,9 +11,9 @@ from __future__ import annotations
 import attrs
 import pkcw_cri_samples as sample
 import pytest
-from conftest import CLIENT_HANDLER
 from hypothesis import given
 from hypothesis import strategies as st
+from pkcw_server import CLIENT_HANDLER
 
 from podkit.models.runtime import (
     ContainerFilter,

@@ -19,7 +19,8 @@ from podkit.models.storage import (
     VolumeCapability,
 )
 from podkit.plugins.storage.hostpath import DRIVER, HostPathDriver
-from podkit.wire.csi import CsiClientPlugin, _codes, serve_csi
+from podkit.wire import _codes
+from podkit.wire.csi import CsiClientPlugin, serve_csi
 
 pytest_plugins = ["pytester"]
 

@@ -1,4 +1,4 @@
-"""gRPC status codes to podkit errors and back, by lookup on ``grpc_code``.
+"""gRPC status codes to podkit errors and back (CSI and CRI alike), by lookup on ``grpc_code``.
 
 Both ways go through :attr:`podkit.errors.PodkitError.grpc_code`: the server
 answers a podkit error with its class's code, and the client raises the
