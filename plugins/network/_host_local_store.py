@@ -8,7 +8,10 @@ file. Every read and write happens under an exclusive ``flock(2)`` of that
 lock file, which serialises ``ADD``, ``DEL`` and ``GC`` across threads
 (each :meth:`Store.locked` opens its own file description) and processes
 alike, as upstream's disk backend does. Files are written atomically
-(:mod:`podkit.statefiles`).
+(:mod:`podkit.statefiles`) but not fsynced, as upstream writes them: a
+reservation is for a container on the running host, and survives a killed
+process in the page cache; after a power loss the containers are gone too,
+and ``GC`` releases what a reboot left (an empty file included).
 """
 
 from __future__ import annotations
@@ -68,9 +71,10 @@ class Store:
         path = self.directory / str(address)
         if path.exists():
             return False
-        statefiles.write_bytes(path, f"{container_id}{_LINE_BREAK}{ifname}".encode(), mode=0o644)
+        owner = f"{container_id}{_LINE_BREAK}{ifname}".encode()
+        statefiles.write_bytes(path, owner, mode=0o644, durable=False)
         statefiles.write_bytes(
-            self.directory / f"{_LAST_RESERVED}{range_set}", str(address).encode()
+            self.directory / f"{_LAST_RESERVED}{range_set}", str(address).encode(), durable=False
         )
         return True
 
@@ -120,7 +124,6 @@ class Store:
         """Release ``address``; releasing a free address is no error."""
         with contextlib.suppress(FileNotFoundError):
             (self.directory / str(address)).unlink()
-            statefiles.fsync_dir(self.directory)
 
 
 __all__ = ["Store"]
