@@ -11,8 +11,9 @@ it around every privileged test; code can also use it directly::
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Self, final
+from typing import TYPE_CHECKING, Final, Self, final
 
 import attrs
 
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     import os
     import types
     from collections.abc import Iterable
+
+#: Seconds :meth:`LeakChecker.check` waits by default for what appeared to go away.
+DEFAULT_SETTLE: Final = 2.0
+_POLL: Final = 0.05
 
 
 @final
@@ -146,15 +151,27 @@ class LeakChecker:
             resources = self._baseline.resources.union(state_files([path]))
             self._baseline = attrs.evolve(self._baseline, resources=resources)
 
-    def check(self) -> ResourceDiff:
+    def check(self, *, settle: float = DEFAULT_SETTLE) -> ResourceDiff:
         """Compare the host now with the baseline.
+
+        Some resources go away shortly after the code that removed them
+        returned: the kernel unregisters a network namespace's links in a
+        work queue, and a plugin may finish a deletion in a thread (a
+        network plugin's lazy veth deletion). When something appeared, the
+        host is looked at again for up to ``settle`` seconds before it counts
+        as leaked; a real leak stays and is reported after that wait.
 
         :raises RuntimeError: :meth:`start` was not called.
         """
         if self._baseline is None:
             msg = "failed to check for leaks: LeakChecker.start() was not called"
             raise RuntimeError(msg)
-        return diff_host_resources(self._baseline, self.snapshot())
+        deadline = time.monotonic() + settle
+        while True:
+            diff = diff_host_resources(self._baseline, self.snapshot())
+            if not diff.appeared or time.monotonic() >= deadline:
+                return diff
+            time.sleep(_POLL)
 
     def assert_clean(self) -> None:
         """Raise :class:`LeakError` listing the leaks, if anything appeared since :meth:`start`.
@@ -181,4 +198,4 @@ class LeakChecker:
             self.assert_clean()
 
 
-__all__ = ["LeakChecker", "LeakError", "ResourceDiff", "diff_host_resources"]
+__all__ = ["DEFAULT_SETTLE", "LeakChecker", "LeakError", "ResourceDiff", "diff_host_resources"]

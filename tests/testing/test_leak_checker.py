@@ -8,6 +8,7 @@ checker is quiet again. The plugin's own leak check then runs around each of the
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +47,7 @@ def _cgroup_hierarchies() -> list[str]:
 
 
 def _appeared(checker: LeakChecker) -> set[HostResource]:
-    return set(checker.check().appeared)
+    return set(checker.check(settle=0).appeared)
 
 
 def _leak(kind: ResourceKind, name: str) -> HostResource:
@@ -88,6 +89,25 @@ def test_links_left_behind_are_reported(unique: str, cleanup: Callable[..., None
 
     _run("ip", "link", "delete", first)
     assert not [r for r in _appeared(checker) if r.name in {first, second}]
+
+
+@pytest.mark.root
+def test_a_link_that_goes_away_while_settling_is_no_leak(
+    unique: str, cleanup: Callable[..., None]
+) -> None:
+    # As a plugin's deleting thread or the kernel's namespace clean-up do it: soon after.
+    first, second = f"pkleak{unique}s", f"pkleak{unique}t"
+    checker = LeakChecker()
+    checker.start()
+    cleanup("ip", "link", "delete", first)
+    _run("ip", "link", "add", first, "type", "veth", "peer", "name", second)
+    assert _leak(ResourceKind.LINK, first) in _appeared(checker)
+    remover = threading.Timer(0.3, _run, ("ip", "link", "delete", first))
+    remover.start()
+    try:
+        assert not [r for r in checker.check(settle=30).appeared if unique in r.name]
+    finally:
+        remover.join()
 
 
 @pytest.mark.root
@@ -209,7 +229,7 @@ def test_files_left_in_a_state_dir_are_reported(tmp_path: Path) -> None:
     (state / "sandboxes").mkdir(parents=True)
     (state / "sandboxes" / "abc.json").write_text("{}")
 
-    leaks = [r for r in checker.check().appeared if r.kind is ResourceKind.STATE_FILE]
+    leaks = [r for r in checker.check(settle=0).appeared if r.kind is ResourceKind.STATE_FILE]
     assert leaks == [
         _leak(ResourceKind.STATE_FILE, str(state / "sandboxes")),
         _leak(ResourceKind.STATE_FILE, str(state / "sandboxes" / "abc.json")),
@@ -226,7 +246,7 @@ def test_a_watched_dir_counts_only_what_appears_after(tmp_path: Path) -> None:
     (tmp_path / "new").write_text("")
 
     assert checker.state_dirs == (tmp_path,)
-    leaks = [r for r in checker.check().appeared if r.kind is ResourceKind.STATE_FILE]
+    leaks = [r for r in checker.check(settle=0).appeared if r.kind is ResourceKind.STATE_FILE]
     assert leaks == [_leak(ResourceKind.STATE_FILE, str(tmp_path / "new"))]
 
 
