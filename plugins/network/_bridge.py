@@ -2,11 +2,12 @@
 
 ``ADD`` checks the whole configuration first, then runs the steps of
 :mod:`~podkit.plugins.network._bridge_steps` with every undo on an
-:class:`contextlib.ExitStack`, popped on success. ``DEL`` deletes the container
-interface in a thread (the kernel's ~15 ms to unregister a veth pair is
-most of a ``DEL``) while it releases the addresses (never leaked, even when
-the namespace is gone, as upstream) and the masquerade rules; whatever is
-missing already counts as done.
+:class:`contextlib.ExitStack`, popped on success. ``DEL`` takes the container
+interface out of service (down and renamed, :mod:`~podkit.plugins.network._unregister`) and
+leaves the kernel's ~15-20 ms unregistration of the veth pair, most of a
+``DEL``, to a thread, while it releases the addresses (never leaked, even
+when the namespace is gone, as upstream) and the masquerade rules; whatever
+is missing already counts as done.
 
 **IPAM.** The bridge needs addresses from an IPAM plugin
 (``config.ipam.type``). Plugins never call each other through the plugin
@@ -62,9 +63,12 @@ class BridgePlugin:
         host's sysctls alone).
     :param lazy_unregister: ``DEL`` returns once the container interface is
         out of service (down, renamed ``pkdel<hex>``: no traffic, its name
-        free) and the addresses are released; the kernel's ~15 ms deletion of
-        the veth pair finishes in a thread (waited for at exit). Off by
-        default: then ``DEL`` returns when the pair is gone.
+        free) and the addresses are released; the kernel's ~15-20 ms deletion
+        of the veth pair finishes in a thread (waited for at exit, so a
+        short-lived process such as an exec'd ``podkit-cni`` still ends with
+        the pair gone). The default; ``False`` makes ``DEL`` return only when
+        the pair is gone. A process killed in between leaves the renamed link
+        in the namespace: the next ``ADD`` there deletes it.
     """
 
     def __init__(
@@ -73,7 +77,7 @@ class BridgePlugin:
         nat_table: str = _nftables.DEFAULT_TABLE,
         default_data_dir: Path = DEFAULT_DATA_DIR,
         enable_ip_forward: bool = True,
-        lazy_unregister: bool = False,
+        lazy_unregister: bool = True,
     ) -> None:
         """Configure the host-side settings that are not per network."""
         self.nat_table = nat_table
@@ -108,6 +112,7 @@ class BridgePlugin:
         with contextlib.ExitStack() as sockets:
             host = sockets.enter_context(_netlink.open_host())
             container = sockets.enter_context(_netlink.open_netns(attachment.netns))
+            _unregister.sweep(container)
             if container.find_link(attachment.ifname) is not None:
                 msg = (
                     f"failed to add container {attachment.container_id!r}: interface "

@@ -198,6 +198,12 @@ class Netlink:
                     return None
                 raise
 
+    def links(self) -> tuple[Link, ...]:
+        """Return every link in the namespace."""
+        with _translated(f"list links in {self.where}"):
+            answer = self._sock.request(_rtnl.RTM_GETLINK, _rtnl.NLM_F_DUMP, _ifinfo())
+            return tuple(_link(payload) for kind, payload in answer if kind == _rtnl.RTM_NEWLINK)
+
     def link(self, index: int) -> Link:
         """Return the link with ``index``; NotFoundError when there is none."""
         with _translated(f"get link {index} in {self.where}"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pkn_helpers import attachment, ip_json, netns_name, ping, reservations
+from pkn_helpers import attachment, ip_json, netns_name, ping, reservations, run
 
 import podkit
 from podkit.plugins.network import BridgePlugin, HostLocalPlugin, _unregister
@@ -69,3 +69,22 @@ def test_del_after_the_namespace_is_gone_succeeds(lazy_pm, make_config, netns_fa
         if link["ifname"] != "lo":
             ip_json("-n", netns_name(netns), "link", "del", link["ifname"])
     assert lazy_pm.network.del_("bridge", config, attachment(netns)) is True
+
+
+def test_add_deletes_the_out_of_service_links_a_killed_process_left(lazy_pm, make_config, netns):
+    # What a process killed between the rename and its thread's deletion leaves: a
+    # down veth named pkdel<hex> in the pod's namespace, its peer on the host.
+    name = netns_name(netns)
+    left = f"{_unregister.UNREGISTERING}0badf00d"
+    run("ip", "-n", name, "link", "add", left, "type", "veth", "peer", "name", "pkn-peer0")
+    run("ip", "-n", name, "link", "set", "pkn-peer0", "netns", "1")
+    assert Path("/sys/class/net/pkn-peer0").exists()
+    config = make_config()
+    lazy_pm.network.add("bridge", config, attachment(netns))
+    assert [link["ifname"] for link in links(netns)] == ["lo", "eth0"]
+    assert not Path("/sys/class/net/pkn-peer0").exists()
+    assert lazy_pm.network.del_("bridge", config, attachment(netns))
+
+
+def test_lazy_is_the_default():
+    assert BridgePlugin().lazy_unregister is True
