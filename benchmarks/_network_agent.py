@@ -2,9 +2,7 @@
 
 :func:`start_agent` runs ``podkit serve cni`` on a socket in the benchmark's
 temporary folder and waits until it serves; the caller stops it with
-:func:`stop_agent`. :func:`thin_shim` writes the thin client as a script run
-by ``python -IS``: what ``podkit-cni`` costs without ``site`` (in a dev venv,
-``site`` alone spends ~15 ms on the editable install's import hook).
+:func:`stop_agent`.
 """
 
 from __future__ import annotations
@@ -14,8 +12,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-
-import podkit.wire.cni._thin as thin_module
 
 #: Where podkit's executables are (the benchmark runs in podkit's venv).
 BIN = Path(sys.executable).parent
@@ -48,22 +44,4 @@ def stop_agent(agent: subprocess.Popen[str]) -> None:
         agent.stdout.close()
 
 
-def thin_shim(folder: Path, name: str) -> Path:
-    """Write ``folder/name``: a ``python -IS`` script running the thin client.
-
-    It imports the module from its folder (its compiled ``.pyc`` is reused; a
-    script's own source would be compiled anew at each exec).
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    where = Path(thin_module.__file__ or "").parent
-    path.write_text(
-        f"#!{sys.executable} -IS\n"
-        f"import sys\nsys.path.append({str(where)!r})\n"
-        "from _thin import main\nsys.exit(main())\n"
-    )
-    path.chmod(0o755)
-    return path
-
-
-__all__ = ["BIN", "start_agent", "stop_agent", "thin_shim"]
+__all__ = ["BIN", "start_agent", "stop_agent"]

@@ -4,15 +4,16 @@ One bridge + host-local configuration, five ways of running it:
 
 - podkit in-process: ``BridgePlugin`` through the plugin manager (host-local
   in-process too; ``enable_ip_forward=False`` leaves the host's sysctls alone);
-- podkit in-process, lazy DEL: the same with ``lazy_unregister=True``
-  (DEL returns once the interface is out of service; the kernel's deletion
-  of the veth pair ends in a thread);
-- podkit-cni + agent: ``podkit-cni`` symlinked as ``bridge``, run by
+- podkit in-process, eager DEL: the same with ``lazy_unregister=False``
+  (DEL returns only once the kernel has deleted the veth pair; by default
+  the interface is taken out of service and the deletion ends in a thread);
+- podkit-cni (install-cni) + agent: ``podkit install-cni`` writes the
+  ``python -S`` launcher and links it as ``bridge``, run by
   :class:`podkit.CniExecPlugin` the way libcni runs any plugin, handing each
   call to a running ``podkit serve cni`` (:mod:`benchmarks._network_agent`);
-- podkit-cni -IS shim + agent: the same thin client run by ``python -IS``,
-  i.e. without ``site`` (which in this editable dev venv costs ~15 ms);
-- podkit-cni, no agent: the thin client falls back to doing the call itself;
+- podkit-cni console script + agent: the same through the console script pip
+  wrote (``site`` loaded: in this editable dev venv ~15 ms more);
+- podkit-cni, no agent: the launcher falls back to doing the call itself;
 - upstream: Debian's Go ``/usr/lib/cni/bridge`` (containernetworking-plugins)
   through the same :class:`podkit.CniExecPlugin`.
 
@@ -46,9 +47,10 @@ from benchmarks._common import (
     shielded,
     token,
 )
-from benchmarks._network_agent import BIN, start_agent, stop_agent, thin_shim
+from benchmarks._network_agent import BIN, start_agent, stop_agent
 from podkit.models.network import Attachment, IPAMConfig, NetworkConfig
 from podkit.plugins.network import BridgePlugin, _unregister
+from podkit.wire.cni import _install
 
 if TYPE_CHECKING:
     import contextlib
@@ -183,10 +185,10 @@ def _ways(tmp: Path, stack: contextlib.ExitStack) -> tuple[list[_Way], dict[str,
     agent = start_agent(socket_path, tmp / "agent.log")
     stack.callback(stop_agent, agent)
     console = _exec_dir(tmp / "bin", BIN / "podkit-cni")
-    shim = thin_shim(tmp / "shim", "bridge")
+    launcher = _install.install(tmp / "installed", ["bridge"]).launcher.parent
     plugin = BridgePlugin(default_data_dir=tmp / "default", enable_ip_forward=False)
-    lazy = BridgePlugin(
-        default_data_dir=tmp / "default", enable_ip_forward=False, lazy_unregister=True
+    eager = BridgePlugin(
+        default_data_dir=tmp / "default", enable_ip_forward=False, lazy_unregister=False
     )
     stack.callback(_unregister.wait_for_unregistrations, 60)
     nowhere = str(tmp / "no-agent.sock")
@@ -196,12 +198,15 @@ def _ways(tmp: Path, stack: contextlib.ExitStack) -> tuple[list[_Way], dict[str,
 
     ways = [
         _Way("podkit bridge in-process", _manager(plugin, "bridge"), tmp),
-        _Way("podkit in-process, lazy DEL", _manager(lazy, "bridge"), tmp),
-        _Way("podkit-cni + agent", execs(console), tmp, str(socket_path)),
-        _Way("podkit-cni -IS shim + agent", execs(shim.parent), tmp, str(socket_path)),
-        _Way("podkit-cni, no agent", execs(console), tmp, nowhere),
+        _Way("podkit in-process, eager DEL", _manager(eager, "bridge"), tmp),
+        _Way(INSTALLED, execs(launcher), tmp, str(socket_path)),
+        _Way("podkit-cni console script + agent", execs(console), tmp, str(socket_path)),
+        _Way("podkit-cni, no agent", execs(launcher), tmp, nowhere),
     ]
-    binaries = {"podkit-cni + agent": console / "bridge", "podkit-cni -IS shim + agent": shim}
+    binaries = {
+        INSTALLED: launcher / "bridge",
+        "podkit-cni console script + agent": console / "bridge",
+    }
     upstream = UPSTREAM_DIR / "bridge"
     if upstream.exists():
         go = _manager(podkit.CniExecPlugin([UPSTREAM_DIR]), "upstream")
@@ -210,6 +215,7 @@ def _ways(tmp: Path, stack: contextlib.ExitStack) -> tuple[list[_Way], dict[str,
 
 
 GO: Final = "Go bridge exec"
+INSTALLED: Final = "podkit-cni (install-cni) + agent"
 
 
 def main(*, quick: bool = False) -> None:
@@ -249,7 +255,7 @@ def main(*, quick: bool = False) -> None:
         nowhere = str(tmp / "no-agent.sock")
         row(
             "podkit-cni, no agent",
-            _startup(binaries["podkit-cni + agent"], startups, nowhere),
+            _startup(binaries[INSTALLED], startups, nowhere),
             go_startup,
         )
         socket_path = str(tmp / "run" / "cni.sock")

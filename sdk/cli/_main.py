@@ -21,6 +21,7 @@ from podkit.cli import (
     _describe,
     _exec,
     _get,
+    _install_cni,
     _logs,
     _node,
     _plugins,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     _conformance.add_parser(commands)
     _run.add_parser(commands)
     _serve.add_parser(commands)
+    _install_cni.add_parser(commands)
     _node.add_parser(commands)
     for client in (_apply, _get, _describe, _logs, _exec, _delete):
         client.add_parser(commands)

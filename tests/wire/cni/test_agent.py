@@ -130,12 +130,24 @@ def agent(tmp_path: Path, plugin_dir: Path):
     assert not running.socket_path.exists()
 
 
-@pytest.fixture
-def cni_bin(tmp_path: Path) -> Path:
-    """A CNI folder with ``pknp-ipam -> podkit-cni``."""
+@pytest.fixture(params=["console-script", "install-cni"])
+def cni_bin(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A CNI folder with ``pknp-ipam`` running ``podkit-cni``: pip's console script, or
+    the ``python -S`` launcher ``podkit install-cni`` writes."""
     folder = tmp_path / "bin"
-    folder.mkdir()
-    (folder / "pknp-ipam").symlink_to(BIN / "podkit-cni")
+    if request.param == "install-cni":
+        done = subprocess.run(
+            [BIN / "podkit", "install-cni", "--bin-dir", folder, "--type", "pknp-ipam"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert (folder / "pknp-ipam").readlink() == Path("podkit-cni")
+    else:
+        folder.mkdir()
+        (folder / "pknp-ipam").symlink_to(BIN / "podkit-cni")
     return folder
 
 
