@@ -6,6 +6,11 @@ only) and the agent runs it with the plugins it loaded once
 (:class:`podkit.wire.cni._agent.CniAgent`). Without an agent ``podkit-cni``
 still works, slower, doing the call itself. SIGTERM or SIGINT stop it:
 calls in flight get ``--grace`` seconds, the socket file is removed.
+
+Started by systemd with a socket unit (socket activation), it serves on the
+socket systemd passed instead of ``--socket``, and leaves its file to
+systemd: the socket is there from boot, and the first CNI call starts the
+agent (``examples/systemd/``).
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ def add_parser(protocols: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Serve the installed network plugins to the podkit-cni executable over"
         " the unix socket --socket (root only), so that each CNI call skips the plugins'"
         " start-up. podkit-cni finds the agent at $PODKIT_CNI_AGENT, by default"
-        f" {DEFAULT_SOCKET}, and does the call itself when no agent answers.",
+        f" {DEFAULT_SOCKET}, and does the call itself when no agent answers. Started by"
+        " systemd socket activation, it serves on the socket systemd passed.",
     )
     cni.add_argument(
         "--socket",
@@ -103,6 +109,7 @@ def _stop_signals() -> Iterator[threading.Event]:
 
 def run_cni(args: argparse.Namespace) -> int:
     """Serve until SIGTERM or SIGINT; exit 0 after a graceful stop."""
+    from podkit.wire._activation import inherited_unix_listener  # noqa: PLC0415
     from podkit.wire.cni._agent import CniAgent  # noqa: PLC0415 - only this subcommand
 
     logging.basicConfig(
@@ -112,14 +119,16 @@ def run_cni(args: argparse.Namespace) -> int:
     )
     if args.debug:  # podkit's own debug lines only, not every library's
         logging.getLogger("podkit").setLevel(logging.DEBUG)
-    socket_path = Path(args.socket).absolute()
+    listener = inherited_unix_listener("CNI")
+    socket_path = Path(listener.getsockname() if listener else args.socket).absolute()
     manager = load_network_plugins(args.plugin)
     # The handlers are in place before anyone can know the agent runs: a SIGTERM
     # right after the "agent on" line still stops it gracefully.
     with _stop_signals() as stop:
-        agent = CniAgent(manager, socket_path)
+        agent = CniAgent(manager, socket_path, listener=listener)
         try:
-            print(f"podkit serve cni: agent on unix://{socket_path}", flush=True)
+            origin = " (socket from systemd)" if listener else ""
+            print(f"podkit serve cni: agent on unix://{socket_path}{origin}", flush=True)
             while not stop.wait(timeout=1.0):
                 pass
         finally:

@@ -1,4 +1,4 @@
-"""The unix socket of a gRPC server (CSI, CRI): take over a stale one, never a live one.
+"""The unix socket of a server (CSI, CRI, the CNI agent): take over a stale one, never a live one.
 
 gRPC removes its socket file when the server stops, but a server that died
 leaves it; the next one replaces it, never a socket someone still serves on,
@@ -30,7 +30,7 @@ def _in_use(path: Path) -> bool:
 def clear_stale_socket(path: Path, protocol: str) -> None:
     """Remove a socket file nobody serves on; refuse anything else in the way.
 
-    :param protocol: what is to be served (``"CSI"``, ``"CRI"``), for the messages.
+    :param protocol: what is to be served (``"CSI"``, ``"CRI"``, ``"CNI"``), for the messages.
     :raises podkit.errors.FailedPreconditionError: the path is no socket.
     :raises podkit.errors.AlreadyExistsError: a server listens on it.
     """

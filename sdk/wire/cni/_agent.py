@@ -15,10 +15,10 @@ error JSON.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import os
+import select
 import socket
 import struct
 import threading
@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, final
 
 from podkit import cnijson
-from podkit.errors import AlreadyExistsError, PermissionDeniedError
+from podkit.errors import PermissionDeniedError
+from podkit.wire._sockets import clear_stale_socket
 from podkit.wire.cni import _exec, _thin
 
 if TYPE_CHECKING:
@@ -68,6 +69,11 @@ class CniAgent:
     :param socket_path: the unix socket, created with mode 0600; a stale
         socket file (nobody listening) is replaced.
     :param allowed_uids: the user ids that may call (root only by default).
+    :param listener: a listening unix socket to serve on instead of binding
+        ``socket_path`` (one systemd passed: its file is systemd's, and
+        stays when the agent stops).
+    :raises podkit.AlreadyExistsError: an agent serves ``socket_path``.
+    :raises podkit.FailedPreconditionError: ``socket_path`` is not a socket.
     """
 
     def __init__(
@@ -76,6 +82,7 @@ class CniAgent:
         socket_path: Path,
         *,
         allowed_uids: frozenset[int] = frozenset({0}),
+        listener: socket.socket | None = None,
     ) -> None:
         """Bind the socket and start accepting calls in a background thread."""
         self.manager = manager
@@ -83,21 +90,16 @@ class CniAgent:
         self.allowed_uids = allowed_uids
         self._calls: set[threading.Thread] = set()
         self._lock = threading.Lock()
-        self._listener = self._bind()
+        self._owns_socket_file = listener is None
+        self._listener = self._bind() if listener is None else listener
+        self._listener.setblocking(False)  # noqa: FBT003 - the socket API
+        self._wake_read, self._wake_write = os.pipe()
         self._accepting = threading.Thread(target=self._accept, name="podkit-cni-agent")
         self._accepting.start()
 
     def _bind(self) -> socket.socket:
         self.socket_path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-        if self.socket_path.exists():
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-                try:
-                    probe.connect(str(self.socket_path))
-                except OSError:
-                    self.socket_path.unlink()  # stale: nobody listens there
-                else:
-                    msg = f"another agent serves {self.socket_path}"
-                    raise AlreadyExistsError(msg)
+        clear_stale_socket(self.socket_path, "CNI")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o177)  # the socket is born 0600, never reachable by others
         try:
@@ -108,11 +110,19 @@ class CniAgent:
         return listener
 
     def _accept(self) -> None:
+        # Woken by the pipe, not by shutting the listener down: a socket systemd
+        # passed is shared with systemd, and must go on listening for the next start.
         while True:
+            ready, _, _ = select.select([self._listener.fileno(), self._wake_read], [], [])
+            if self._wake_read in ready:
+                return
             try:
                 conn, _ = self._listener.accept()
+            except BlockingIOError:  # the caller gave up before we accepted
+                continue
             except OSError:  # the listener was closed: stop
                 return
+            conn.setblocking(True)  # noqa: FBT003 - the socket API
             thread = threading.Thread(
                 target=self._serve, args=(conn,), name="podkit-cni-call", daemon=True
             )
@@ -177,17 +187,19 @@ class CniAgent:
         return self.manager
 
     def stop(self, grace: float) -> None:
-        """Stop accepting; give calls in flight ``grace`` seconds; remove the socket."""
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
+        """Stop accepting; give calls in flight ``grace`` seconds; remove the socket it made."""
+        os.write(self._wake_write, b"x")
         self._accepting.join()
+        self._listener.close()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
         deadline = time.monotonic() + grace
         with self._lock:
             calls = list(self._calls)
         for thread in calls:
             thread.join(max(0.0, deadline - time.monotonic()))
-        self.socket_path.unlink(missing_ok=True)
+        if self._owns_socket_file:
+            self.socket_path.unlink(missing_ok=True)
 
 
 def _error_json(error: BaseException) -> bytes:

@@ -361,6 +361,6 @@ def test_a_second_agent_on_the_same_socket_is_refused(agent: Agent, cni_bin: Pat
         timeout=60,
     )
     assert done.returncode == 1
-    assert "another agent serves" in done.stderr
+    assert "another server listens on it" in done.stderr
     still = exec_cni(cni_bin, agent.socket_path, "ADD")  # the first agent still serves
     assert json.loads(still.stdout)["ips"] == [{"address": "192.0.2.10/24"}]
