@@ -90,35 +90,46 @@ class Store:
         except (OSError, ValueError):
             return None
 
-    def reservations(self) -> dict[IPAddress, tuple[str, str]]:
-        """Return every reservation: address -> (container id, ifname)."""
-        found: dict[IPAddress, tuple[str, str]] = {}
+    def _owners(self) -> Iterator[tuple[str, tuple[str, str]]]:
+        """Every reservation file's name and owner, ``(container id, ifname)``."""
         try:
             entries = list(os.scandir(self.directory))
         except FileNotFoundError:
-            return found
+            return
         for entry in entries:
             # Reservations are named after their address: skip the lock,
-            # last_reserved_ip.N and temporary files without parsing them.
+            # last_reserved_ip.N and temporary files without reading them.
             if entry.name.startswith((".", _LOCK, _LAST_RESERVED)):
                 continue
             try:
-                address = ipaddress.ip_address(entry.name)
                 text = _read(entry.path)
-            except (ValueError, OSError):
-                continue  # not an address, or released meanwhile
+            except OSError:
+                continue  # released meanwhile, or not a file
             container_id, _, ifname = text.partition(_LINE_BREAK)
-            found[address] = (container_id.strip(), ifname.strip())
+            yield entry.name, (container_id.strip(), ifname.strip())
+
+    def reservations(self) -> dict[IPAddress, tuple[str, str]]:
+        """Return every reservation: address -> (container id, ifname)."""
+        found: dict[IPAddress, tuple[str, str]] = {}
+        for name, owner in self._owners():
+            with contextlib.suppress(ValueError):  # not named after an address: not ours
+                found[ipaddress.ip_address(name)] = owner
         return found
 
     def owned_by(self, container_id: str, ifname: str) -> list[IPAddress]:
-        """Return the addresses reserved for an attachment."""
-        return [
-            address
-            for address, owner in self.reservations().items()
-            # Files from upstream versions before 0.8 hold the container ID only.
-            if owner in {(container_id, ifname), (container_id, "")}
-        ]
+        """Return the addresses reserved for an attachment.
+
+        Runs at each ``ADD`` and ``DEL``: only the names of matching files are
+        parsed as addresses (parsing every name was most of the scan's time).
+        """
+        # Files from upstream versions before 0.8 hold the container ID only.
+        wanted = {(container_id, ifname), (container_id, "")}
+        found = []
+        for name, owner in self._owners():
+            if owner in wanted:
+                with contextlib.suppress(ValueError):
+                    found.append(ipaddress.ip_address(name))
+        return found
 
     def release(self, address: IPAddress) -> None:
         """Release ``address``; releasing a free address is no error."""
