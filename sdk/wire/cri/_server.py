@@ -21,8 +21,8 @@ import grpc
 from podkit.errors import UnavailableError
 from podkit.runtimelayer import DEFAULT_HANDLER, RuntimeLayer
 from podkit.wire._sockets import clear_stale_socket
+from podkit.wire.cri import _instrumented
 from podkit.wire.cri._image_service import ImageServicer
-from podkit.wire.cri._instrumented import InstrumentedInterceptor
 from podkit.wire.cri._proto import api_pb2_grpc
 from podkit.wire.cri._runtime_service import RUNTIME_API_VERSION, RuntimeServicer
 
@@ -79,7 +79,7 @@ def serve_cri(  # noqa: PLR0913 - keyword-only settings
     clear_stale_socket(path, "CRI")
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="podkit-cri"),
-        interceptors=[InstrumentedInterceptor()],
+        interceptors=[_instrumented.interceptor()],
     )
     api_pb2_grpc.add_RuntimeServiceServicer_to_server(RuntimeServicer(layer), server)  # type: ignore[no-untyped-call]
     api_pb2_grpc.add_ImageServiceServicer_to_server(ImageServicer(layer), server)  # type: ignore[no-untyped-call]

@@ -18,9 +18,9 @@ import grpc
 
 from podkit.errors import FailedPreconditionError, UnavailableError
 from podkit.wire._sockets import clear_stale_socket
+from podkit.wire.csi import _instrumented
 from podkit.wire.csi._controller import ControllerServicer
 from podkit.wire.csi._identity import IdentityServicer
-from podkit.wire.csi._instrumented import InstrumentedInterceptor
 from podkit.wire.csi._node import NodeServicer
 from podkit.wire.csi._proto import csi_pb2_grpc
 
@@ -68,7 +68,7 @@ def serve_csi(
     clear_stale_socket(path, "CSI")
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="podkit-csi"),
-        interceptors=[InstrumentedInterceptor()],
+        interceptors=[_instrumented.interceptor()],
     )
     services = (
         (csi_pb2_grpc.add_IdentityServicer_to_server, IdentityServicer),
