@@ -110,6 +110,18 @@ def _never_added(h: Harness) -> tuple[NetworkConfig, Attachment]:
     return h.config(prev_result=prev), pod.attachment
 
 
+def _asking_cni_args(value: str) -> Callable[[Harness], tuple[NetworkConfig, Attachment]]:
+    def build(h: Harness) -> tuple[NetworkConfig, Attachment]:
+        args = {"IgnoreUnknown": "1", "IP": value}
+        return h.config(), attrs.evolve(h.pod().attachment, args=args)
+
+    return build
+
+
+def _asking_config_args(value: object) -> Callable[[Harness], tuple[NetworkConfig, Attachment]]:
+    return lambda h: (attrs.evolve(h.config(), args={"cni": {"ips": value}}), h.pod().attachment)
+
+
 def _interface(attachment: Attachment) -> Interface:
     return Interface(name=attachment.ifname, sandbox=attachment.netns)
 
@@ -214,6 +226,25 @@ CASES: Final = (
     ),
     BadCase(
         name="data-dir-not-a-string", types=_ADDRESS_TYPES, codes=CONFIG, build=_ipam(dataDir=42)
+    ),
+    # -- addresses asked for (CNI CONVENTIONS.md; host-local documentation) -------------
+    BadCase(
+        name="cni-args-ip-not-an-address",
+        types=_ADDRESS_TYPES,
+        codes=CONFIG,
+        build=_asking_cni_args("198.51.100.x"),
+    ),
+    BadCase(
+        name="args-cni-ips-not-an-address",
+        types=_ADDRESS_TYPES,
+        codes=CONFIG,
+        build=_asking_config_args(["not-an-address"]),
+    ),
+    BadCase(
+        name="args-cni-ips-the-gateway",
+        types=_ADDRESS_TYPES,
+        codes=CONFIG,
+        build=_asking_config_args([str(_profiles.POD_GATEWAY)]),
     ),
     # -- portmap (CNI portmap documentation) --------------------------------------------
     BadCase(

@@ -9,7 +9,9 @@ network hooks, on real netlink (rtnetlink messages on a raw socket, see
   container, addresses from host-local run in-process, gateway, IP
   masquerade, hairpin and promiscuous modes, IPv4 and IPv6.
 - :class:`HostLocalPlugin` (``host-local``): IP address management from
-  ranges, reservations on disk under a file lock, as upstream lays them out.
+  ranges, reservations on disk under a file lock, as upstream lays them out;
+  addresses asked for by ``CNI_ARGS`` ``IP``, ``args.cni.ips`` or the ``ips``
+  capability.
 - :class:`LoopbackPlugin` (``loopback``): ``lo`` up in the container.
 - :class:`PortmapPlugin` (``portmap``, chained after ``bridge``): host ports
   forwarded into the container with nftables DNAT.

@@ -10,7 +10,10 @@ section 5).
 
 Allocation follows upstream's ``IPAllocator``: one address per range set,
 searched from the one after ``last_reserved_ip`` round the whole set,
-skipping the gateway and reserved addresses.
+skipping the gateway and reserved addresses. A range set holding a
+requested address (``CNI_ARGS`` ``IP``, ``args.cni.ips``, ``runtimeConfig.ips``)
+gives that one or fails; an address asked for that no range set holds fails
+the ``ADD``.
 """
 
 from __future__ import annotations
@@ -76,6 +79,34 @@ def _allocate(
     raise podkit.ResourceExhaustedError(msg)
 
 
+def _reserve_requested(
+    store: Store, pool: tuple[IPRange, ...], index: int, attachment: Attachment, address: IPAddress
+) -> IPConfig:
+    owner = next(r for r in pool if _holds(r, address))
+    subnets = ", ".join(str(r.subnet) for r in pool)
+    if address == owner.gateway:
+        msg = f"failed to allocate for range {index}: requested ip {address} is subnet's gateway"
+        raise podkit.InvalidArgumentError(msg)
+    if not store.reserve(address, attachment.container_id, attachment.ifname, index):
+        msg = (
+            f"failed to allocate for range {index}: requested IP address {address} is not "
+            f"available in range set {subnets}"
+        )
+        raise podkit.AlreadyExistsError(msg)
+    return IPConfig(address=f"{address}/{owner.subnet.prefixlen}", gateway=owner.gateway)
+
+
+def _holds(address_range: IPRange, address: IPAddress) -> bool:
+    """Whether ``address`` is in the range, between its start and end (``Range.Contains``)."""
+    start, end = address_range.range_start, address_range.range_end
+    return (
+        address.version == address_range.subnet.version
+        and address in address_range.subnet
+        and (start is None or int(start) <= int(address))
+        and (end is None or int(address) <= int(end))
+    )
+
+
 @final
 class HostLocalIPAM:
     """host-local as a library, for the plugins that manage addresses in-process.
@@ -102,10 +133,14 @@ class HostLocalIPAM:
     def add(self, config: NetworkConfig, attachment: Attachment) -> Result:
         """Reserve one address per range set; return the abbreviated IPAM result.
 
-        :raises podkit.AlreadyExistsError: the attachment holds addresses already.
+        :raises podkit.AlreadyExistsError: the attachment holds addresses already,
+            or a requested address is taken.
         :raises podkit.ResourceExhaustedError: a range set has no free address.
+        :raises podkit.InvalidArgumentError: a requested address is malformed, the
+            gateway, or in no range set.
         """
         conf, store = self._store(config)
+        requested = list(_host_local_config.requested_addresses(config, attachment))
         with store.locked():
             held = store.owned_by(attachment.container_id, attachment.ifname)
             if held:
@@ -117,9 +152,18 @@ class HostLocalIPAM:
             ips: list[IPConfig] = []
             with contextlib.ExitStack() as undo:
                 for index, pool in enumerate(conf.range_sets):
-                    ip = _allocate(store, pool, index, attachment)
+                    wanted = next((a for a in requested if any(_holds(r, a) for r in pool)), None)
+                    if wanted is None:
+                        ip = _allocate(store, pool, index, attachment)
+                    else:
+                        requested.remove(wanted)
+                        ip = _reserve_requested(store, pool, index, attachment, wanted)
                     undo.callback(store.release, ip.address.ip)
                     ips.append(ip)
+                if requested:
+                    missed = " ".join(str(a) for a in requested)
+                    msg = f"failed to allocate all requested IPs: {missed}"
+                    raise podkit.InvalidArgumentError(msg)
                 undo.pop_all()
         return Result(cni_version=config.cni_version, ips=ips, routes=conf.routes, dns=conf.dns)
 

@@ -8,11 +8,17 @@ address, ``gateway`` the subnet's first address), and no two ranges may
 overlap. The legacy top-level ``subnet``/``rangeStart``/``rangeEnd``/
 ``gateway`` form is one range set. A runtime's ``ipRanges`` capability
 replaces ``ranges``.
+
+Addresses may be asked for, as upstream gathers them (and CONVENTIONS.md
+documents them): ``IP`` in ``CNI_ARGS`` (comma-separated), ``args.cni.ips``
+in the configuration, and the ``ips`` capability (``runtimeConfig.ips``);
+:func:`requested_addresses` reads them.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, final
 
@@ -23,9 +29,7 @@ from podkit.models.network import DNS, IPRange, Route
 from podkit.plugins.network._raw import as_object, invalid, read, read_list
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from podkit.models.network import IPAddress, JsonValue, NetworkConfig
+    from podkit.models.network import Attachment, IPAddress, JsonValue, NetworkConfig
 
 PLUGIN: Final = "host-local"
 #: Where upstream keeps reservations: ``<dataDir>/<network name>/``.
@@ -185,4 +189,35 @@ def _read_resolv_conf(path: str) -> DNS:
     return DNS(nameservers=servers, domain=domain, search=search, options=options)
 
 
-__all__ = ["DEFAULT_DATA_DIR", "PLUGIN", "HostLocalConf", "load"]
+def _address(text: str, where: str) -> IPAddress:
+    """An address given as ``a.b.c.d``, ``a.b.c.d/nn`` or their IPv6 forms."""
+    try:
+        return ipaddress.ip_interface(text.strip()).ip
+    except ValueError:
+        raise invalid(PLUGIN, where, f"invalid IP {text.strip()!r}") from None
+
+
+def requested_addresses(config: NetworkConfig, attachment: Attachment) -> tuple[IPAddress, ...]:
+    """The addresses asked for: ``CNI_ARGS`` ``IP``, ``args.cni.ips``, ``runtimeConfig.ips``.
+
+    Each once, in that order (upstream keys them by address).
+
+    :raises podkit.InvalidArgumentError: one is not an IP address.
+    """
+    found: list[IPAddress] = []
+    if "IP" in attachment.args:
+        found += [_address(item, "CNI_ARGS IP") for item in attachment.args["IP"].split(",")]
+    cni = config.args.get("cni")
+    ips = cni.get("ips") if isinstance(cni, Mapping) else None
+    if ips is not None:
+        if not isinstance(ips, tuple | list) or not all(isinstance(i, str) for i in ips):
+            raise invalid(PLUGIN, "args.cni.ips", "must be a list of IP addresses")
+        found += [_address(str(item), f"args.cni.ips[{i}]") for i, item in enumerate(ips)]
+    found += [  # an interface is an address too (a subclass): test for it first
+        ip.ip if isinstance(ip, ipaddress.IPv4Interface | ipaddress.IPv6Interface) else ip
+        for ip in config.runtime_config.ips
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+__all__ = ["DEFAULT_DATA_DIR", "PLUGIN", "HostLocalConf", "load", "requested_addresses"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import subprocess
 import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 
+import attrs
 import pytest
 from pkn_helpers import reservations
 
@@ -277,3 +279,49 @@ def test_bad_configuration_is_a_clear_error_naming_the_field(pm, tmp_path, raw, 
     with pytest.raises(error, match=match):
         add(pm, cfg)
     assert not (tmp_path / NETWORK).exists()  # nothing was changed
+
+
+# -- addresses asked for (CONVENTIONS.md; the three ways are in the conformance suite) ---
+
+
+def test_requested_addresses_fill_their_range_sets_and_the_others_allocate(pm, tmp_path):
+    ranges = [[{"subnet": "10.254.20.0/24"}], [{"subnet": "fd70:6b6e:20::/64"}]]
+    cfg = config(tmp_path, ranges)
+    asking = Attachment(
+        container_id="pkn-c1", ifname="eth0", args={"IP": " 10.254.20.50 ,fd70:6b6e:20::50"}
+    )
+    result = pm.network.add("host-local", cfg, asking)
+    assert [str(ip.address) for ip in result.ips] == ["10.254.20.50/24", "fd70:6b6e:20::50/64"]
+    # Only the IPv4 one asked for (as an interface, prefix and all): IPv6 is allocated,
+    # after the last reserved address (the one asked for counts, as upstream).
+    only_v4 = attrs.evolve(cfg, runtime_config=RuntimeConfig(ips=("10.254.20.60/24",)))
+    result = add(pm, only_v4, "pkn-c2")
+    assert [str(ip.address) for ip in result.ips] == ["10.254.20.60/24", "fd70:6b6e:20::51/64"]
+
+
+def test_the_same_address_asked_for_twice_is_asked_for_once(pm, tmp_path):
+    cfg = attrs.evolve(
+        config(tmp_path),
+        args={"cni": {"ips": ["10.254.10.70", "10.254.10.70/24"]}},
+        runtime_config=RuntimeConfig(ips=("10.254.10.70",)),
+    )
+    assert [str(ip.address) for ip in add(pm, cfg).ips] == ["10.254.10.70/24"]
+
+
+@pytest.mark.parametrize(
+    ("args", "cni_args", "message"),
+    [
+        ({"cni": {"ips": "10.254.10.9"}}, {}, "args.cni.ips: must be a list of IP addresses"),
+        ({"cni": {"ips": ["10.254.10.9", 7]}}, {}, "args.cni.ips: must be a list of IP"),
+        ({"cni": {"ips": ["10.254.10.300"]}}, {}, "args.cni.ips[0]: invalid IP '10.254.10.300'"),
+        ({}, {"IP": "10.254.10.9,"}, "CNI_ARGS IP: invalid IP ''"),
+        ({}, {"IP": "10.254.10.1"}, "requested ip 10.254.10.1 is subnet's gateway"),
+        ({}, {"IP": "10.254.99.9"}, "failed to allocate all requested IPs: 10.254.99.9"),
+    ],
+)
+def test_a_bad_request_fails_and_reserves_nothing(pm, tmp_path, args, cni_args, message):
+    cfg = attrs.evolve(config(tmp_path), args=args)
+    asking = Attachment(container_id="pkn-c1", ifname="eth0", args=cni_args)
+    with pytest.raises(podkit.InvalidArgumentError, match=re.escape(message)):
+        pm.network.add("host-local", cfg, asking)
+    assert reservations(tmp_path) == []
