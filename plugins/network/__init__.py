@@ -7,7 +7,9 @@ network hooks, on real netlink (rtnetlink messages on a raw socket, see
 
 - :class:`BridgePlugin` (``bridge``): a Linux bridge and a veth pair per
   container, addresses from host-local run in-process, gateway, IP
-  masquerade, hairpin and promiscuous modes, IPv4 and IPv6.
+  masquerade, hairpin and promiscuous modes, port isolation, a container
+  interface left down on request, IPv4 and IPv6 (duplicate address
+  detection on request).
 - :class:`HostLocalPlugin` (``host-local``): IP address management from
   ranges, reservations on disk under a file lock, as upstream lays them out;
   addresses asked for by ``CNI_ARGS`` ``IP``, ``args.cni.ips`` or the ``ips``

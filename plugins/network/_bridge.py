@@ -153,7 +153,8 @@ class BridgePlugin:
         routes: tuple[Route, ...] = ()
         dns = conf.dns
         if ipam is None:
-            container.set_link(link.index, state="up")
+            if not conf.disable_container_interface:
+                container.set_link(link.index, state="up")
         else:
             ipam_result = ipam.add(config, attachment)
             undo.callback(ipam.delete, config, attachment)
@@ -161,7 +162,7 @@ class BridgePlugin:
                 msg = "failed to add container to bridge: IPAM plugin returned missing IP config"
                 raise podkit.InternalError(msg)
             ips, routes = _bridge_steps.with_gateways(conf, ipam_result)
-            _bridge_steps.configure_interface(container, link, ips, routes)
+            _bridge_steps.configure_interface(container, link, ips, routes, dad=conf.enable_dad)
             self._set_up_host(
                 conf=conf, host=host, bridge=bridge, ips=ips, attachment=attachment, undo=undo
             )

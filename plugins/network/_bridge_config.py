@@ -30,9 +30,6 @@ _MTU_MAX: Final = 65535
 _UNSUPPORTED: Final = {
     "vlanTrunk": None,
     "macspoofchk": False,
-    "disableContainerInterface": False,
-    "portIsolation": False,
-    "enabledad": False,
     "preserveDefaultVlan": None,
 }
 
@@ -59,6 +56,14 @@ class BridgeConf:
     #: The container interface's hardware address (``mac`` capability); empty for any.
     mac: str
     dns: DNS | None
+    #: ``portIsolation``: the host end is an isolated bridge port (no traffic to
+    #: other isolated ports, i.e. other pods; the bridge itself still reachable).
+    port_isolation: bool = False
+    #: ``disableContainerInterface``: the container interface stays down (no IPAM).
+    disable_container_interface: bool = False
+    #: ``enabledad``: IPv6 addresses go through duplicate address detection,
+    #: and ``ADD`` waits for it to end (off: they are usable at once).
+    enable_dad: bool = False
 
 
 def _flag(config: NetworkConfig, key: str) -> bool:
@@ -101,7 +106,16 @@ def load(config: NetworkConfig) -> BridgeConf:
         ipam_type=config.ipam.type if config.ipam else "",
         mac=config.runtime_config.mac,
         dns=config.dns,
+        port_isolation=_flag(config, "portIsolation"),
+        disable_container_interface=_flag(config, "disableContainerInterface"),
+        enable_dad=_flag(config, "enabledad"),
     )
+    if conf.disable_container_interface and conf.ipam_type:
+        raise invalid(
+            PLUGIN,
+            "disableContainerInterface",
+            "cannot use IPAM when the container interface is down",
+        )
     if conf.hairpin_mode and conf.promisc_mode:
         raise invalid(
             PLUGIN, "hairpinMode", "cannot set hairpin mode and promiscuous mode at the same time"

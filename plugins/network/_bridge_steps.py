@@ -13,10 +13,12 @@ import contextlib
 import ipaddress
 import secrets
 import threading
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Final
 
 import podkit
 from podkit.models.network import IPConfig, Result, Route
+from podkit.plugins.network._netlink import IFA_F_DADFAILED, IFA_F_TENTATIVE
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
 
 #: Positions of the interfaces in the result, as upstream orders them.
 BRIDGE_INDEX, HOST_INDEX, CONTAINER_INDEX = 0, 1, 2
+#: Seconds ``ADD`` waits for IPv6 duplicate address detection (``enabledad``), as upstream.
+DAD_TIMEOUT: Final = 10.0
+_DAD_POLL: Final = 0.05
 
 
 def ensure_bridge(host: Netlink, conf: BridgeConf) -> Link:
@@ -74,6 +79,8 @@ def setup_veth(
     host.set_link(veth.index, master=bridge.index, state="up")
     if conf.hairpin_mode:
         host.set_hairpin(veth.index)
+    if conf.port_isolation:
+        host.set_isolated(veth.index)
     return host.link(veth.index)
 
 
@@ -107,12 +114,23 @@ def with_gateways(conf: BridgeConf, ipam: Result) -> tuple[tuple[IPConfig, ...],
 
 
 def configure_interface(
-    container: Netlink, link: Link, ips: tuple[IPConfig, ...], routes: tuple[Route, ...]
+    container: Netlink,
+    link: Link,
+    ips: tuple[IPConfig, ...],
+    routes: tuple[Route, ...],
+    *,
+    dad: bool = False,
 ) -> None:
-    """Give the container interface its addresses and routes, and bring it up."""
+    """Give the container interface its addresses and routes, and bring it up.
+
+    :param dad: IPv6 addresses go through duplicate address detection; the
+        routes are added once it is over (:func:`settle_addresses`).
+    """
     for ip in ips:
-        container.add_address(link.index, ip.address)
+        container.add_address(link.index, ip.address, dad=dad)
     container.set_link(link.index, state="up")
+    if dad and any(ip.address.version == 6 for ip in ips):  # noqa: PLR2004
+        settle_addresses(container, link)
     gateways = {ip.address.version: ip.gateway for ip in ips if ip.gateway is not None}
     for route in routes:
         container.add_route(
@@ -125,6 +143,31 @@ def configure_interface(
             mtu=route.mtu,
             advmss=route.advmss,
         )
+
+
+def settle_addresses(container: Netlink, link: Link, timeout: float = DAD_TIMEOUT) -> None:
+    """Wait until no address of ``link`` is tentative, as upstream's ``SettleAddresses``.
+
+    :raises podkit.AlreadyExistsError: duplicate address detection found
+        another host using an address.
+    :raises podkit.DeadlineExceededError: it did not end in ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        flags = container.address_flags(link.index)
+        failed = [address for address, bits in flags.items() if bits & IFA_F_DADFAILED]
+        if failed:
+            msg = (
+                f"failed to add address {failed[0]} to {link.name!r}: duplicate address "
+                "detection found another host using it"
+            )
+            raise podkit.AlreadyExistsError(msg)
+        if not any(bits & IFA_F_TENTATIVE for bits in flags.values()):
+            return
+        if time.monotonic() >= deadline:
+            msg = f"failed to settle the addresses of {link.name!r} within {timeout:g} s"
+            raise podkit.DeadlineExceededError(msg)
+        time.sleep(_DAD_POLL)
 
 
 def ensure_bridge_address(
@@ -188,12 +231,14 @@ def in_background(step: Callable[[], None]) -> Callable[[], None]:
 __all__ = [
     "BRIDGE_INDEX",
     "CONTAINER_INDEX",
+    "DAD_TIMEOUT",
     "HOST_INDEX",
     "configure_interface",
     "ensure_bridge",
     "ensure_bridge_address",
     "gateway_addresses",
     "in_background",
+    "settle_addresses",
     "setup_veth",
     "with_gateways",
 ]

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 _IFF_UP: Final = 0x1
 _IFF_PROMISC: Final = 0x100
 _IFA_F_NODAD: Final = 0x02
+#: Address flags: duplicate address detection failed, or still runs.
+IFA_F_DADFAILED: Final = 0x08
+IFA_F_TENTATIVE: Final = 0x40
 _NLA_F_NESTED: Final = 0x8000
 _AF_BRIDGE: Final = 7
 _RT_TABLE_MAIN: Final = 254
@@ -275,11 +278,16 @@ class Netlink:
 
     def set_hairpin(self, index: int) -> None:
         """Let a bridge port send frames back out where they came from (IFLA_BRPORT_MODE)."""
+        self._set_port_flag(index, _rtnl.IFLA_BRPORT_MODE, "hairpin mode")
+
+    def set_isolated(self, index: int) -> None:
+        """Keep a bridge port from other isolated ports (IFLA_BRPORT_ISOLATED)."""
+        self._set_port_flag(index, _rtnl.IFLA_BRPORT_ISOLATED, "port isolation")
+
+    def _set_port_flag(self, index: int, attribute: int, what: str) -> None:
         # The bridge reads IFLA_PROTINFO as port settings only when it is flagged nested.
-        protinfo = _rtnl.attr(
-            _rtnl.IFLA_PROTINFO | _NLA_F_NESTED, _rtnl.attr(_rtnl.IFLA_BRPORT_MODE, b"\x01")
-        )
-        with _translated(f"set hairpin mode of link {index}"):
+        protinfo = _rtnl.attr(_rtnl.IFLA_PROTINFO | _NLA_F_NESTED, _rtnl.attr(attribute, b"\x01"))
+        with _translated(f"set {what} of link {index}"):
             self._sock.request(_rtnl.RTM_SETLINK, 0, _ifinfo(index, family=_AF_BRIDGE) + protinfo)
 
     def rename_link(self, index: int, name: str) -> None:
@@ -297,32 +305,43 @@ class Netlink:
 
     def addresses(self, index: int) -> tuple[IPInterface, ...]:
         """Return the global addresses of a link, with their prefix lengths."""
+        return tuple(self.address_flags(index))
+
+    def address_flags(self, index: int) -> dict[IPInterface, int]:
+        """Return the global addresses of a link with their ``IFA_F_*`` flags."""
         with _translated(f"list addresses of link {index} in {self.where}"):
             answer = self._sock.request(
                 _rtnl.RTM_GETADDR, _rtnl.NLM_F_DUMP, _rtnl.IFADDRMSG.pack(0, 0, 0, 0, 0)
             )
-        found = []
+        found = {}
         for _kind, payload in answer:
-            family, prefixlen, _flags, _scope, owner = _rtnl.IFADDRMSG.unpack_from(payload)
-            raw = _rtnl.attrs(payload, _rtnl.IFADDRMSG.size).get(_rtnl.IFA_ADDRESS)
+            family, prefixlen, flags, _scope, owner = _rtnl.IFADDRMSG.unpack_from(payload)
+            attributes = _rtnl.attrs(payload, _rtnl.IFADDRMSG.size)
+            raw = attributes.get(_rtnl.IFA_ADDRESS)
             if owner != index or raw is None:
                 continue
-            found.append(ipaddress.ip_interface(f"{socket.inet_ntop(family, raw)}/{prefixlen}"))
-        return tuple(a for a in found if not a.is_link_local)
+            address = ipaddress.ip_interface(f"{socket.inet_ntop(family, raw)}/{prefixlen}")
+            if not address.is_link_local:
+                extended = attributes.get(_rtnl.IFA_FLAGS)  # all 32 bits, when the kernel sends it
+                found[address] = _rtnl.as_u32(extended) if extended else flags
+        return found
 
-    def _address(self, kind: int, flags: int, index: int, address: IPInterface) -> None:
+    def _address(
+        self, kind: int, flags: int, index: int, address: IPInterface, *, dad: bool = False
+    ) -> None:
         family = _family(address.version)
-        # IPv6 without duplicate address detection: the address is usable at once.
-        ifa_flags = _IFA_F_NODAD if address.version == 6 else 0  # noqa: PLR2004
+        # IPv6 without duplicate address detection unless asked: usable at once.
+        ifa_flags = _IFA_F_NODAD if address.version == 6 and not dad else 0  # noqa: PLR2004
         packed = address.ip.packed
         body = _rtnl.IFADDRMSG.pack(family, address.network.prefixlen, ifa_flags, 0, index)
         body += _rtnl.attr(_rtnl.IFA_LOCAL, packed) + _rtnl.attr(_rtnl.IFA_ADDRESS, packed)
         self._sock.request(kind, flags, body)
 
-    def add_address(self, index: int, address: IPInterface) -> None:
-        """Add ``address`` to a link; IPv6 without duplicate address detection."""
+    def add_address(self, index: int, address: IPInterface, *, dad: bool = False) -> None:
+        """Add ``address`` to a link; IPv6 without duplicate address detection unless ``dad``."""
+        flags = _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL
         with _translated(f"add address {address} to link {index} in {self.where}"):
-            self._address(_rtnl.RTM_NEWADDR, _rtnl.NLM_F_CREATE | _rtnl.NLM_F_EXCL, index, address)
+            self._address(_rtnl.RTM_NEWADDR, flags, index, address, dad=dad)
 
     def delete_address(self, index: int, address: IPInterface) -> None:
         """Remove ``address`` from a link."""
@@ -452,6 +471,8 @@ def enable_ip_forward(version: int) -> None:
 
 
 __all__ = [
+    "IFA_F_DADFAILED",
+    "IFA_F_TENTATIVE",
     "Link",
     "Netlink",
     "RouteEntry",
