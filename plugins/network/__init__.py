@@ -7,7 +7,7 @@ network hooks, on real netlink (rtnetlink messages on a raw socket, see
 
 - :class:`BridgePlugin` (``bridge``): a Linux bridge and a veth pair per
   container, addresses from host-local run in-process, gateway, IP
-  masquerade, hairpin and promiscuous modes, port isolation, a container
+  masquerade, MAC spoof check, hairpin and promiscuous modes, port isolation, a container
   interface left down on request, IPv4 and IPv6 (duplicate address
   detection on request).
 - :class:`HostLocalPlugin` (``host-local``): IP address management from

@@ -30,6 +30,7 @@ from podkit.models.network import CNI_VERSIONS, Interface, Result, VersionResult
 from podkit.plugins.network import (
     _bridge_config,
     _bridge_steps,
+    _macspoof,
     _masquerade,
     _netlink,
     _nftables,
@@ -149,6 +150,10 @@ class BridgePlugin:
         if link is None:
             msg = f"failed to create interface {attachment.ifname!r}: it is not in the container"
             raise podkit.InternalError(msg)
+        if conf.mac_spoof_check:
+            tag = (self.nat_table, conf.network, attachment.container_id, attachment.ifname)
+            undo.callback(_macspoof.remove, *tag)
+            _macspoof.add(*tag, veth.name, link.mac)
         ips: tuple[IPConfig, ...] = ()
         routes: tuple[Route, ...] = ()
         dns = conf.dns
@@ -233,10 +238,11 @@ class BridgePlugin:
         try:
             if ipam is not None:  # whatever happens to the interface (or its netns)
                 ipam.delete(config, attachment)
+            tag = (self.nat_table, conf.network, attachment.container_id, attachment.ifname)
             if conf.ip_masq:
-                _masquerade.remove(
-                    self.nat_table, conf.network, attachment.container_id, attachment.ifname
-                )
+                _masquerade.remove(*tag)
+            if conf.mac_spoof_check:
+                _macspoof.remove(*tag)
         finally:
             if unplugged is not None:
                 unplugged()
@@ -261,6 +267,14 @@ class BridgePlugin:
                 "rules are missing"
             )
             raise podkit.FailedPreconditionError(msg)
+        if conf.mac_spoof_check and not _macspoof.count(
+            self.nat_table, conf.network, attachment.container_id, attachment.ifname
+        ):
+            msg = (
+                f"failed to check container {attachment.container_id!r}: its MAC spoof check "
+                "rule is missing"
+            )
+            raise podkit.FailedPreconditionError(msg)
         return True
 
     # -- STATUS, GC, VERSION ------------------------------------------------------------
@@ -270,8 +284,9 @@ class BridgePlugin:
         """Ready when IPAM has addresses and nft is there if needed (CNI ``STATUS``)."""
         conf = _bridge_config.load(config)
         ipam = self._ipam(conf)
-        if conf.ip_masq and not _nftables.available():
-            msg = "bridge: ipMasq needs the nftables program `nft`, which is not installed"
+        if (conf.ip_masq or conf.mac_spoof_check) and not _nftables.available():
+            key = "ipMasq" if conf.ip_masq else "macspoofchk"
+            msg = f"bridge: {key} needs the nftables program `nft`, which is not installed"
             raise podkit.PluginNotAvailableError(msg)
         if ipam is not None:
             ipam.status(config)
@@ -281,7 +296,7 @@ class BridgePlugin:
     def network_gc(
         self, config: NetworkConfig, valid_attachments: tuple[GCAttachment, ...]
     ) -> Literal[True]:
-        """Release addresses and masquerade rules of stale attachments (CNI ``GC``)."""
+        """Release addresses and nftables rules of stale attachments (CNI ``GC``)."""
         conf = _bridge_config.load(config)
         ipam = self._ipam(conf)
         steps: list[tuple[str, Callable[[], None]]] = []
@@ -292,6 +307,9 @@ class BridgePlugin:
                 _masquerade.gc, self.nat_table, conf.network, valid_attachments
             )
             steps.append(("masquerade rules", masquerade))
+        if conf.mac_spoof_check:
+            spoof = functools.partial(_macspoof.gc, self.nat_table, conf.network, valid_attachments)
+            steps.append(("MAC spoof check rules", spoof))
         # The SPEC, on GC: "On an error, carry on removing what you can, then report them".
         failures = []
         for what, step in steps:

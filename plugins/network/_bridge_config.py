@@ -29,7 +29,6 @@ _MTU_MAX: Final = 65535
 # Upstream keys not implemented here, with the value that asks for nothing.
 _UNSUPPORTED: Final = {
     "vlanTrunk": None,
-    "macspoofchk": False,
     "preserveDefaultVlan": None,
 }
 
@@ -61,6 +60,8 @@ class BridgeConf:
     port_isolation: bool = False
     #: ``disableContainerInterface``: the container interface stays down (no IPAM).
     disable_container_interface: bool = False
+    #: ``macspoofchk``: frames from the container with another source MAC are dropped.
+    mac_spoof_check: bool = False
     #: ``enabledad``: IPv6 addresses go through duplicate address detection,
     #: and ``ADD`` waits for it to end (off: they are usable at once).
     enable_dad: bool = False
@@ -109,6 +110,7 @@ def load(config: NetworkConfig) -> BridgeConf:
         port_isolation=_flag(config, "portIsolation"),
         disable_container_interface=_flag(config, "disableContainerInterface"),
         enable_dad=_flag(config, "enabledad"),
+        mac_spoof_check=_flag(config, "macspoofchk"),
     )
     if conf.disable_container_interface and conf.ipam_type:
         raise invalid(

@@ -1,7 +1,8 @@
 """nftables for the reference network plugins, through the ``nft`` JSON interface.
 
 Masquerade (``ipMasq``) and port mappings are nftables rules in one NAT table
-per IP family (``ip podkit_nat``, ``ip6 podkit_nat`` by default). Each rule
+per IP family (``ip podkit_nat``, ``ip6 podkit_nat`` by default); MAC spoof
+checks (``macspoofchk``) in the ``bridge`` family table of the same name. Each rule
 carries a comment that tags it with the attachment that made it, so that
 ``DEL`` removes exactly that attachment's rules and ``GC`` those of
 attachments no longer valid (the way the CNI plugins' nftables backends

@@ -55,10 +55,10 @@ def bridge_name(short):
 
 @pytest.fixture
 def nat_table(short):
-    """An nftables NAT table name of our own, deleted (both families) at teardown."""
+    """An nftables table name of our own, deleted (every family) at teardown."""
     name = f"podkit_pkn{short}"
     yield name
-    for family in ("ip", "ip6"):
+    for family in ("ip", "ip6", "bridge"):
         run("nft", "delete", "table", family, name, check=False)
 
 

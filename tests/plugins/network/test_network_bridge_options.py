@@ -1,4 +1,4 @@
-"""bridge's port and interface options: portIsolation, disableContainerInterface, enabledad.
+"""bridge's port and interface options: isolation, a disabled interface, DAD, MAC spoof check.
 
 Each as the CNI bridge documentation describes it, checked on the kernel's
 side (sysfs, ``ip``) and with real packets where it is about traffic.
@@ -6,12 +6,15 @@ side (sysfs, ``ip``) and with real packets where it is about traffic.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import attrs
 import pytest
-from pkn_helpers import attachment, ip_json, netns_name, ping
+from pkn_helpers import attachment, ip_json, netns_name, ping, run
 
 import podkit
+from podkit.models.network import GCAttachment
 
 pytestmark = [pytest.mark.root, pytest.mark.netns]
 
@@ -106,3 +109,52 @@ def test_a_duplicate_ipv6_address_fails_add_when_dad_is_enabled(
     assert [link["ifname"] for link in ip_json("-n", netns_name(victim), "link", "show")] == ["lo"]
     assert str(taken.ips[1].address.ip).endswith("::2")
     pm.network.del_("bridge", plain, attachment(squatter, container_id="pkn-sq"))
+
+
+def _set_mac(netns: str, mac: str) -> None:
+    # While up (veth allows it): taking it down would take its routes with it.
+    run("ip", "-n", netns_name(netns), "link", "set", "eth0", "address", mac)
+
+
+def test_mac_spoof_check_drops_frames_with_another_source_mac(
+    pm, make_config, netns, nat_table, subnet_octet
+):
+    config = make_config(macspoofchk=True)
+    result = pm.network.add("bridge", config, attachment(netns))
+    gateway = f"10.254.{subnet_octet}.1"
+    assert ping(netns_name(netns), gateway).returncode == 0
+    own = result.interfaces[2].mac
+    checked = attrs.evolve(config, prev_result=result)
+    assert pm.network.check("bridge", checked, attachment(netns))
+    _set_mac(netns, "02:70:6b:6e:de:ad")  # the container poses as another host
+    run("ip", "-n", netns_name(netns), "neigh", "flush", "all")
+    assert ping(netns_name(netns), gateway).returncode != 0
+    _set_mac(netns, own)
+    assert ping(netns_name(netns), gateway).returncode == 0
+    # CHECK sees the rule gone; DEL removes it (and is idempotent).
+    run("nft", "flush", "chain", "bridge", nat_table, "prerouting")
+    with pytest.raises(podkit.FailedPreconditionError, match="MAC spoof check rule is missing"):
+        pm.network.check("bridge", checked, attachment(netns))
+    assert pm.network.del_("bridge", config, attachment(netns))
+    assert pm.network.del_("bridge", config, attachment(netns))
+
+
+def test_del_and_gc_remove_exactly_their_mac_spoof_rules(pm, make_config, netns_factory, nat_table):
+    config = make_config(macspoofchk=True)
+    first, second, third = netns_factory(), netns_factory(), netns_factory()
+    for index, netns in enumerate((first, second, third)):
+        pm.network.add("bridge", config, attachment(netns, container_id=f"pkn-c{index}"))
+
+    def rules() -> int:
+        listed = run("nft", "-j", "list", "chain", "bridge", nat_table, "prerouting").stdout
+        return sum(1 for entry in json.loads(listed)["nftables"] if "rule" in entry)
+
+    assert rules() == 3
+    pm.network.del_("bridge", config, attachment(first, container_id="pkn-c0"))
+    assert rules() == 2
+    keep = (GCAttachment(container_id="pkn-c1", ifname="eth0"),)
+    assert pm.network.gc("bridge", config, keep)
+    assert rules() == 1
+    for index, netns in ((1, second), (2, third)):
+        pm.network.del_("bridge", config, attachment(netns, container_id=f"pkn-c{index}"))
+    assert rules() == 0
