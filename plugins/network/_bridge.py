@@ -10,12 +10,11 @@ when the namespace is gone, as upstream) and the masquerade rules; whatever
 is missing already counts as done.
 
 **IPAM.** The bridge needs addresses from an IPAM plugin
-(``config.ipam.type``). Plugins never call each other through the plugin
-manager, so the bridge runs host-local in-process, as the library
+(``config.ipam.type``). ``host-local`` runs in-process, as the library
 :class:`~podkit.plugins.network._host_local.HostLocalIPAM`, the same code
-that serves CNI type ``host-local``. Another IPAM type fails with
-:class:`podkit.UnimplementedError` naming it: delegation to arbitrary IPAM
-plugins comes with the runtime layer.
+that serves CNI type ``host-local`` (plugins never call each other through
+the plugin manager); any other type is exec'd from ``CNI_PATH`` as upstream
+delegates (:class:`~podkit.plugins.network._delegated_ipam.DelegatedIPAM`).
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ from podkit.plugins.network import (
     _unregister,
 )
 from podkit.plugins.network._bridge_check import check_attachment
+from podkit.plugins.network._delegated_ipam import DelegatedIPAM
 from podkit.plugins.network._host_local import HostLocalIPAM
 from podkit.plugins.network._host_local_config import DEFAULT_DATA_DIR
 
@@ -86,16 +86,14 @@ class BridgePlugin:
         self.host_local = HostLocalIPAM(Path(default_data_dir))
         self.enable_ip_forward = enable_ip_forward
 
-    def _ipam(self, conf: BridgeConf) -> HostLocalIPAM | None:
+    def _ipam(
+        self, conf: BridgeConf, cni_path: tuple[str, ...] = ()
+    ) -> HostLocalIPAM | DelegatedIPAM | None:
+        """host-local in-process; any other IPAM type exec'd from ``cni_path``."""
         if not conf.ipam_type:
             return None
         if conf.ipam_type != _HOST_LOCAL:
-            msg = (
-                f"bridge: unsupported field ipam.type={conf.ipam_type!r}: the bridge runs only "
-                f"'{_HOST_LOCAL}' in-process; delegation to other IPAM plugins comes with the "
-                "runtime layer"
-            )
-            raise podkit.UnimplementedError(msg)
+            return DelegatedIPAM(conf.ipam_type, cni_path)
         return self.host_local
 
     # -- ADD ----------------------------------------------------------------------
@@ -104,7 +102,7 @@ class BridgePlugin:
     def network_add(self, config: NetworkConfig, attachment: Attachment) -> Result:
         """Attach the container to the bridge (CNI ``ADD``)."""
         conf = _bridge_config.load(config)
-        ipam = self._ipam(conf)
+        ipam = self._ipam(conf, attachment.path)
         if ipam is not None:
             ipam.validate(config)  # all of the configuration before any change
         if not attachment.netns:
@@ -138,7 +136,7 @@ class BridgePlugin:
         *,
         config: NetworkConfig,
         conf: BridgeConf,
-        ipam: HostLocalIPAM | None,
+        ipam: HostLocalIPAM | DelegatedIPAM | None,
         attachment: Attachment,
         host: _netlink.Netlink,
         container: _netlink.Netlink,
@@ -224,7 +222,7 @@ class BridgePlugin:
         even if some resources are missing."
         """
         conf = _bridge_config.load(config)
-        ipam = self._ipam(conf)
+        ipam = self._ipam(conf, attachment.path)
         # The kernel takes ~15 ms to unregister a veth pair (it waits for RCU grace
         # periods): the interface goes in a thread while the addresses and masquerade
         # rules are released here; DEL returns when both are done.
@@ -252,7 +250,7 @@ class BridgePlugin:
     def network_check(self, config: NetworkConfig, attachment: Attachment) -> Literal[True]:
         """Check the attachment is as ``ADD`` left it (CNI ``CHECK``)."""
         conf = _bridge_config.load(config)
-        ipam = self._ipam(conf)
+        ipam = self._ipam(conf, attachment.path)
         if config.prev_result is None:
             msg = "invalid bridge configuration: prevResult: required for CHECK"
             raise podkit.InvalidArgumentError(msg)

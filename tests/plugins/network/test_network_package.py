@@ -51,7 +51,11 @@ def bridge_config(
         (bridge_config(vlanTrunk=[{"id": 5}]), podkit.UnimplementedError, "vlanTrunk="),
         (bridge_config(macspoofchk="yes"), podkit.InvalidArgumentError, "macspoofchk: must be"),
         (bridge_config(ipMasqBackend="iptables"), podkit.UnimplementedError, "ipMasqBackend"),
-        (bridge_config("dhcp"), podkit.UnimplementedError, "ipam.type='dhcp'"),
+        (
+            bridge_config("pkn-no-such-ipam"),
+            podkit.UnimplementedError,
+            "ipam.type='pkn-no-such-ipam': no such IPAM plugin",
+        ),
         (bridge_config(ipam_raw={"resolv": 1}), podkit.UnimplementedError, "ipam.resolv"),
         (
             bridge_config(ipam_raw={"ranges": [[{"subnet": "10.254.1.0/31"}]]}),
