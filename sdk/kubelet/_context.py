@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from podkit.kubelet._env import Objects
+    from podkit.kubelet._events import EventLog
     from podkit.kubelet._volumes import VolumeManager
     from podkit.pluginmanager import PluginManager
     from podkit.runtimelayer import RuntimeLayer
@@ -51,6 +52,8 @@ class NodeContext:
     backoff: BackOffPolicy = attrs.field(factory=BackOffPolicy)
     sync_period: float = DEFAULT_SYNC_PERIOD
     max_events: int = DEFAULT_MAX_EVENTS
+    #: Where the pods' events are kept across restarts; ``None``: in memory only.
+    event_log: EventLog | None = None
 
     #: Serializes the sandbox calls of the runtime layer (network attach and
     #: detach share its CNI result cache, which is not safe to change and

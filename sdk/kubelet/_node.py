@@ -150,6 +150,7 @@ class Node:
         )
         self.objects: Final = ObjectStore()
         volumes = VolumeManager(manager.storage, self.state_dir / "pods", self.objects)
+        self._store: Final = NodeStore(self.state_dir / "desired", max_events=max_events)
         self.context: Final = NodeContext(
             manager=manager,
             layer=self.layer,
@@ -162,9 +163,9 @@ class Node:
             backoff=backoff or BackOffPolicy(),
             sync_period=sync_period,
             max_events=max_events,
+            event_log=self._store.events,
         )
         self._workers: dict[tuple[str, str], PodWorker] = {}
-        self._store: Final = NodeStore(self.state_dir / "desired")
         self._gc_period: Final = gc_period
         self._started = False
         self._start_lock = asyncio.Lock()

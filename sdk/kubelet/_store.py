@@ -6,6 +6,7 @@ object, each written atomically (:mod:`podkit.statefiles`)::
 
     desired/pods/<uid>.json                 {"version": 1, "deleting": false, "object": {...}}
     desired/objects/<Kind>_<ns>_<name>.json {"version": 1, "object": {...}}
+    desired/events/<uid>.jsonl              the pod's recent events (:mod:`._events`)
 
 A Pod is written, with its admitted uid, before its worker starts, and
 marked ``deleting`` before its teardown begins; its file goes when the
@@ -22,6 +23,8 @@ import attrs
 from podkit import statefiles
 from podkit.errors import IncompatibleVersionError, InternalError
 from podkit.kubelet._codec import decode, encode
+from podkit.kubelet._context import DEFAULT_MAX_EVENTS
+from podkit.kubelet._events import EventLog
 from podkit.models.kube import ConfigMap, Pod, Secret
 
 if TYPE_CHECKING:
@@ -57,12 +60,17 @@ def _read(path: Path) -> dict[str, object]:
 
 @final
 class NodeStore:
-    """The Pods, Secrets and ConfigMaps of a node, under ``root``."""
+    """The Pods, Secrets and ConfigMaps of a node, and its pods' events, under ``root``.
 
-    def __init__(self, root: Path) -> None:
+    :param max_events: how many events each pod keeps.
+    """
+
+    def __init__(self, root: Path, *, max_events: int = DEFAULT_MAX_EVENTS) -> None:
         self.root = root
         self._pods = root / "pods"
         self._objects = root / "objects"
+        #: The pods' events.
+        self.events: Final = EventLog(root / "events", max_events)
 
     # -- pods ------------------------------------------------------------------
 
@@ -72,7 +80,8 @@ class NodeStore:
         statefiles.write_json(self._pods / f"{pod.metadata.uid}.json", body)
 
     def forget_pod(self, uid: str) -> None:
-        """Drop a pod whose teardown is complete (a missing one is fine)."""
+        """Drop a pod whose teardown is complete, and its events (a missing one is fine)."""
+        self.events.forget(uid)
         (self._pods / f"{uid}.json").unlink(missing_ok=True)
         if self._pods.is_dir():
             statefiles.fsync_dir(self._pods)
@@ -124,7 +133,7 @@ class NodeStore:
 
     def remove_temporaries(self) -> int:
         """Remove what writes cut by kill -9 left; how many files."""
-        folders = [d for d in (self._pods, self._objects) if d.is_dir()]
+        folders = [d for d in (self._pods, self._objects, self.events.directory) if d.is_dir()]
         found = [path for folder in folders for path in folder.glob(TEMPORARY_GLOB)]
         for path in found:
             path.unlink(missing_ok=True)
@@ -132,7 +141,7 @@ class NodeStore:
 
     def remove_empty(self) -> None:
         """Remove the store's folders when nothing is kept."""
-        for directory in (self._pods, self._objects, self.root):
+        for directory in (self._pods, self._objects, self.events.directory, self.root):
             try:
                 directory.rmdir()
             except OSError:  # missing, or not empty

@@ -103,6 +103,8 @@ class PodWorker:
         self.phase = PodPhase.PENDING
         self.start_time: dt.datetime | None = None
         self.events: collections.deque[PodEvent] = collections.deque(maxlen=ctx.max_events)
+        if recovered and ctx.event_log is not None:  # what the earlier run saw
+            self.events.extend(ctx.event_log.load(pod.metadata.uid))
         self.sandbox_stopped = False
         #: How many sandboxes the pod had before the current one.
         self.attempt = 0
@@ -174,8 +176,11 @@ class PodWorker:
                     self.record("Warning", "FailedMount", f"MountVolume.SetUp failed: {exc}")
 
     def record(self, type_: str, reason: str, message: str) -> None:
-        """Add an event to the pod's bounded event log."""
-        self.events.append(PodEvent(time=now(), type=type_, reason=reason, message=message))
+        """Add an event to the pod's bounded event log (and to the node's on disk)."""
+        event = PodEvent(time=now(), type=type_, reason=reason, message=message)
+        self.events.append(event)
+        if self.ctx.event_log is not None:
+            self.ctx.event_log.append(self.pod.metadata.uid, event)
 
     def status(self) -> PodStatus:
         """The pod's status, as Kubernetes would report it."""

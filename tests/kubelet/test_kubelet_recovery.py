@@ -141,6 +141,21 @@ def test_a_finished_pod_stays_finished_after_a_restart(env):
     assert node.logs("default", "done", "main") == "finished\n"
 
 
+def test_the_events_of_the_earlier_run_are_still_there_after_a_restart(env):
+    node = env.start()
+    node.apply(load(pod_manifest("told", sh(env, "main", LOOP), restart_policy="Always")))
+    node.wait_for("default", "told", "Running", timeout=60)
+    before = [(e.reason, e.message) for e in node.status("default", "told").events]
+    assert ("Started", "Started container main") in before
+
+    node = restart(env)
+    after = [(e.reason, e.message) for e in node.status("default", "told").events]
+    assert after[: len(before)] == before  # oldest first, then what the new run adds
+    (uid_file,) = (env.state_dir / "desired" / "events").iterdir()
+    node.delete("default", "told", grace_period=0)
+    assert not uid_file.exists()  # the events go with the pod
+
+
 def test_a_deletion_cut_short_is_finished_by_the_next_node(env):
     node = env.start()
     (pod,) = node.apply(load(pod_manifest("gone", sh(env, "main", LOOP), restart_policy="Always")))
