@@ -125,8 +125,8 @@ class PodkitRuntime:
         return found
 
     def zygote_pids(self) -> list[int]:
-        """The PIDs of this runtime's zygote and its spare monitor (not yet a monitor)."""
-        names = {"podkit-zygote", "podkit-spare"}
+        """The PIDs of this runtime's zygote, its spare monitor and the spare's waiting init."""
+        names = {"podkit-zygote", "podkit-spare", "podkit-preinit"}
         return [pid for pid, comm in self._processes() if comm in names]
 
     def _processes(self) -> list[tuple[int, str]]:

@@ -301,9 +301,9 @@ def _memory(tmp: Path, image: OciImage, rt: PodkitRuntime, n: int) -> None:
     # PSS adds up: the zygote's share, spread over the containers, is part of their cost.
     total_pss = sum(m[1] for m in monitors) + sum(z[1] for z in zygotes)
     peer_pss = [float(s[1]) for s in shims]
-    row("podkit: PSS per container, zygote+spare included", [total_pss / n], peer_pss, unit="MiB")
+    row("podkit: PSS per container, zygote+spare(+init) in", [total_pss / n], peer_pss, unit="MiB")
     note(
-        f"{len(monitors)} podkit monitors (+ zygote and spare: {len(zygotes)}, RSS "
+        f"{len(monitors)} podkit monitors (+ zygote, spare and its init: {len(zygotes)}, RSS "
         f"{sum(z[0] for z in zygotes) / 2**20:.1f} MiB) and {len(shims)} shims "
         f"for {n} containers each"
     )

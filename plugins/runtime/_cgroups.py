@@ -43,6 +43,12 @@ def _stat_value(text: str, key: str) -> int | None:
     return None
 
 
+def _clone_children(directory: Path) -> None:
+    """Have the kernel copy cpuset's cpus and mems into new children of ``directory``."""
+    with contextlib.suppress(OSError):
+        (directory / "cgroup.clone_children").write_text("1")
+
+
 def shares_to_weight(shares: int) -> int:
     """Convert cgroup v1 ``cpu.shares`` to v2 ``cpu.weight`` (as runc does)."""
     return 1 + ((shares - 2) * 9999) // 262142
@@ -107,7 +113,7 @@ class Cgroups:
         parents_made = False
         for directory in self.dirs(rel):
             try:
-                directory.mkdir()  # the parent is there: the common case, one syscall
+                os.mkdir(directory)  # noqa: PTH102 - the parent is there: one syscall
             except FileNotFoundError:
                 directory.mkdir(parents=True, exist_ok=True)
                 parents_made = True
@@ -119,17 +125,25 @@ class Cgroups:
 
     def _fill_cpuset(self, mountpoint: Path, rel: str, *, leaf_only: bool) -> None:
         # v1 cpuset: a cgroup takes no task until cpus and mems are set; copy
-        # them down from the parent, as runc does. ``leaf_only`` when the parent
-        # was there already; but it may be another thread's, still unfilled:
-        # then the whole chain is filled from the root down.
+        # them down from the parent, as runc does. The kernel does it at mkdir
+        # under a parent with ``cgroup.clone_children`` set, which children
+        # inherit: set on what is filled here, it spares a container (whose
+        # parent is its sandbox's cgroup) the copying, four reads and two
+        # writes, ~0.2 ms. ``leaf_only`` when the parent was there already;
+        # but it may be another thread's, still unfilled: then the whole
+        # chain is filled from the root down.
         parts = Path(rel).parts
+        leaf = mountpoint.joinpath(*parts)
         if leaf_only:
-            parent = mountpoint.joinpath(*parts[:-1])
+            if _read(leaf / _CPUSET_FILES[0]).strip():
+                return  # filled by the kernel (clone_children)
+            parent = leaf.parent
             values = {name: _read(parent / name).strip() for name in _CPUSET_FILES}
             if all(values.values()):
                 for name, value in values.items():
-                    if not _read(parent / parts[-1] / name).strip():
-                        (parent / parts[-1] / name).write_text(value)
+                    if not _read(leaf / name).strip():
+                        (leaf / name).write_text(value)
+                _clone_children(leaf)
                 return
         path = mountpoint
         for part in parts:
@@ -137,6 +151,7 @@ class Cgroups:
             for name in _CPUSET_FILES:
                 if not _read(path / name).strip():
                     (path / name).write_text(_read(parent / name).strip() or "\n")
+        _clone_children(leaf)
 
     def _create_v2(self, rel: str) -> None:
         assert self.v2 is not None  # noqa: S101 - only called on v2

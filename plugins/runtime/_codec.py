@@ -24,11 +24,26 @@ _T = TypeVar("_T")
 _HINT_NAMES: dict[str, Any] = {"Mapping": Mapping}
 
 
-def to_json(value: object) -> Any:  # noqa: ANN401 - any JSON value
+_SCALARS: frozenset[type] = frozenset({str, int, bool, float, type(None)})
+#: A model class to its field names (attrs.has and attrs.fields are slow per value).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(cls)
+    if names is None and attrs.has(cls):
+        names = _FIELD_NAMES.setdefault(cls, tuple(f.name for f in attrs.fields(cls)))
+    return names
+
+
+def to_json(value: object) -> Any:  # noqa: ANN401, PLR0911 - any JSON value; one case per kind
     """Turn a model (or any value a model field holds) into JSON-ready data."""
     cls = type(value)
-    if attrs.has(cls):
-        return {f.name: to_json(getattr(value, f.name)) for f in attrs.fields(cls)}
+    if cls in _SCALARS:  # most values: a CreateContainer writes ~70 of them
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: to_json(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, bytes):

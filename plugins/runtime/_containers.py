@@ -141,8 +141,12 @@ class Containers:
     ) -> ContainerRecord:
         directory = self.layout.container_dir(container_id)
         layer_dir = self.layout.layer_dir(container_id)
-        for path in (directory / "rootfs", layer_dir / "upper", layer_dir / "work"):
+        # Parents first: a mkdir that fails for want of its parent costs a
+        # path walk, and the layer dir is on the node's disk (~0.1-0.3 ms a mkdir).
+        for path in (directory, directory / "rootfs", layer_dir):
             path.mkdir(parents=True)
+        for path in (layer_dir / "upper", layer_dir / "work"):
+            path.mkdir()
         undo.callback(_records.remove_tree, directory)
         undo.callback(_records.remove_tree, layer_dir)
         store.lease(image.id, container_id)
@@ -212,7 +216,8 @@ class Containers:
                 f"sandbox {record.sandbox_id!r} is not ready"
             )
             raise errors.FailedPreconditionError(msg)
-        report = self.spawner.start(self.layout.container_dir(container_id))
+        new_pid = bool(_spec.namespaces(record.config, sandbox, "")["new_pid"])
+        report = self.spawner.start(self.layout.container_dir(container_id), new_pid=new_pid)
         if "error" in report:
             cause = str(report["error"])
             msg = f"failed to start container {container_id!r}: {cause}"

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from podkit import statefiles
+from podkit.plugins.runtime import _atomicfile
 
 if TYPE_CHECKING:
     from podkit.models.runtime import PodSandboxConfig
@@ -62,11 +62,12 @@ def hosts(*, node_network: bool) -> bytes:
 
 def write_files(directory: Path, config: PodSandboxConfig, *, node_network: bool) -> None:
     """Write the three files into ``directory``, readable by every user of the pod."""
-    statefiles.write_bytes(
+    # Run-time files of the state dir: atomic, not fsynced (see _atomicfile).
+    _atomicfile.replace(
         directory / "hostname", f"{sandbox_hostname(config)}\n".encode(), mode=0o644
     )
-    statefiles.write_bytes(directory / "hosts", hosts(node_network=node_network), mode=0o644)
-    statefiles.write_bytes(directory / "resolv.conf", resolv_conf(config), mode=0o644)
+    _atomicfile.replace(directory / "hosts", hosts(node_network=node_network), mode=0o644)
+    _atomicfile.replace(directory / "resolv.conf", resolv_conf(config), mode=0o644)
 
 
 __all__ = ["FILES", "hosts", "resolv_conf", "sandbox_hostname", "write_files"]

@@ -30,17 +30,19 @@ import time
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
-from podkit import statefiles
-from podkit.plugins.runtime import _init, _logs, _proc
+from podkit.plugins.runtime import _atomicfile, _init, _logs, _proc
 from podkit.plugins.runtime import _syscalls as sc
+from podkit.plugins.runtime._preinit import PreInit
 
 _READ_SIZE: Final = 65536
 _START_ERROR_CODE: Final = 128
 
 
 def _write_json(path: Path, value: dict[str, Any]) -> None:
-    # Compact: json encodes in C only without indent.
-    statefiles.write_bytes(path, json.dumps(value, separators=(",", ":")).encode())
+    # Compact: json encodes in C only without indent. Atomic, not fsynced:
+    # a kill -9 of the monitor must leave the old file or the new, a power
+    # loss ends the container the file is about anyway (see _atomicfile).
+    _atomicfile.replace(path, json.dumps(value, separators=(",", ":")).encode())
 
 
 def _oom_kills(spec: dict[str, Any]) -> int:
@@ -117,17 +119,17 @@ class _Pump:
             os.close(fd)
 
 
-def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int]:
-    """Fork the init and put it into its cgroup; return its PID and pipes.
+def _fork_init(spec: dict[str, Any], report_fd: int) -> PreInit:
+    """Fork the init (in the PID namespace the spec names); return its PID and pipes.
 
-    :returns: the PID, the stdout and stderr pipes, and the sync pipe that
-        closes at the exec (or brings the init's error).
+    The fresh-fork path, for a container that does not get a PID namespace
+    of its own (those get the init the spare forked in advance, :mod:`._preinit`).
     """
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     sync_r, sync_w = os.pipe2(os.O_CLOEXEC)
     go_r, go_w = os.pipe2(os.O_CLOEXEC)
-    cgroup_tasks, cgroup_procs = _init.split_cgroup_files(spec["cgroup_procs"])
+    cgroup_tasks, _ = _init.split_cgroup_files(spec["cgroup_procs"])
     pid_ns = spec["namespaces"].get("pid")
     if pid_ns:
         sc.setns_path(pid_ns, sc.CLONE_NEWPID)
@@ -144,15 +146,21 @@ def _fork_init(spec: dict[str, Any], report_fd: int) -> tuple[int, int, int, int
         _init.run(spec, sync_w, go_r, cgroup_tasks)
     for fd in (out_w, err_w, sync_w, go_r):
         os.close(fd)
+    return PreInit(pid, job_w=-1, out_r=out_r, err_r=err_r, sync_r=sync_r, go_w=go_w)
+
+
+def _release(init: PreInit, spec: dict[str, Any]) -> None:
+    """Put the init into its cgroup v2 (on v1 it joins itself) and let it exec."""
+    _, cgroup_procs = _init.split_cgroup_files(spec["cgroup_procs"])
     try:
-        _init.join_cgroups(pid, cgroup_procs)  # cgroup v2; on v1 the init joins itself
-        os.write(go_w, _init.CGROUPS_JOINED)
+        _init.join_cgroups(init.pid, cgroup_procs)
+        os.write(init.go_w, _init.CGROUPS_JOINED)
     except OSError as exc:
         # The init reads EOF and fails its start; say why in the log.
         os.write(2, f"failed to join the container's cgroup: {exc}\n".encode())
     finally:
-        os.close(go_w)
-    return pid, out_r, err_r, sync_r
+        os.close(init.go_w)
+        init.go_w = -1
 
 
 def _read_all(fd: int) -> bytes:
@@ -171,12 +179,36 @@ def _report(report_fd: int, message: dict[str, Any]) -> None:
     os.close(null)
 
 
-def monitor(directory: Path, report_fd: int) -> None:
-    """Start the container of ``directory`` and watch it until it exits."""
+def _open_log(spec: dict[str, Any], init: PreInit | None) -> _logs.CriLog:
+    """The container's log; when it cannot be opened, the init is stopped before its exec."""
+    try:
+        return _logs.CriLog(spec["log_path"])
+    except BaseException:
+        if init is not None:
+            init.discard()  # no go: the init fails before its exec
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(init.pid, 0)
+        raise
+
+
+def monitor(directory: Path, report_fd: int, preinit: PreInit | None = None) -> None:
+    """Start the container of ``directory`` and watch it until it exits.
+
+    :param preinit: an init forked in advance (:mod:`._preinit`), when the
+        request said that the container gets a PID namespace of its own; it
+        starts building the root at once. ``None``: a fresh fork.
+    """
+    if preinit is not None:
+        preinit.start(str(directory))
     spec = json.loads((directory / "spec.json").read_text())
-    log = _logs.CriLog(spec["log_path"])  # before the fork: a failure starts nothing
-    pid, out_r, err_r, sync_r = _fork_init(spec, report_fd)
+    log = _open_log(spec, preinit)  # a failure starts nothing
+    init = preinit or _fork_init(spec, report_fd)
+    _release(init, spec)
+    pid, out_r, err_r, sync_r = init.pid, init.out_r, init.err_r, init.sync_r
     pidfd = os.pidfd_open(pid)
+    # Its SIGUSR1 handler before started.json: from then on the plugin may
+    # ask for a log reopen, and SIGUSR1's default action is to terminate.
+    pump = _Pump(log, out_r, err_r)
     # Recorded while the init builds the root (in parallel, on another CPU):
     # taken back below if the init fails before its exec.
     started = {
@@ -202,7 +234,7 @@ def monitor(directory: Path, report_fd: int) -> None:
         _report(report_fd, {"error": message})
         return
     _report(report_fd, started)
-    _Pump(log, out_r, err_r).run(pidfd)
+    pump.run(pidfd)
     _, status = os.waitpid(pid, 0)
     _write_json(directory / "exit.json", _exit_record(status, spec))
     log.close()
@@ -225,7 +257,7 @@ def name_process(name: bytes) -> None:
         Path("/proc/self/comm").write_bytes(name)
 
 
-def forked(directory: Path, report_fd: int) -> NoReturn:
+def forked(directory: Path, report_fd: int, preinit: PreInit | None = None) -> NoReturn:
     """Run the monitor of ``directory`` in a child of the zygote, then exit."""
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -235,7 +267,7 @@ def forked(directory: Path, report_fd: int) -> NoReturn:
         errors = os.open(directory / "monitor.log", flags, 0o600)
         os.dup2(errors, 2)
         os.close(errors)
-        monitor(directory, report_fd)
+        monitor(directory, report_fd, preinit)
     except BaseException as exc:  # noqa: BLE001 - the agent reads it from the report
         _report(report_fd, {"error": f"monitor failed: {exc!r}"})
         os._exit(1)

@@ -42,6 +42,10 @@ def serve(conn: socket.socket) -> NoReturn:
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children reap themselves
     answer: dict[str, object]
+    # Named before the fork, so the init is "podkit-pidns" from its first
+    # moment (this process exits after the answer anyway).
+    _name(b"podkit-pidns")
+    ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
     try:
         _syscalls.unshare(_syscalls.CLONE_NEWPID)
         pid = os.fork()
@@ -50,20 +54,27 @@ def serve(conn: socket.socket) -> NoReturn:
     else:
         if pid == 0:
             _init()
+        # Answered once the init holds nothing of ours (it closes every
+        # descriptor, this pipe's too, before it waits for orphans).
+        os.close(ready_w)
+        os.read(ready_r, 1)
         answer = {"pid": pid}
     with contextlib.suppress(OSError):
         conn.sendall(json.dumps(answer).encode() + b"\n")
     os._exit(0)
 
 
-def _init() -> NoReturn:
+def _name(name: bytes) -> None:
     with contextlib.suppress(OSError), open("/proc/self/comm", "wb") as comm:  # noqa: PTH123
-        comm.write(b"podkit-pidns")
+        comm.write(name)
+
+
+def _init() -> NoReturn:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    os.closerange(3, 1024)
     os.chdir("/")
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the ready pipe too: the answer goes
     _reap_forever()
     os._exit(0)  # never reached: the init waits until it is killed
 

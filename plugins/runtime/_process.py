@@ -16,6 +16,7 @@ Kubernetes and containerd do, so that the monitor has nothing left to decide:
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -46,8 +47,9 @@ DEFAULT_CAPABILITIES: Final = (
 DEFAULT_PATH: Final = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
+@functools.cache
 def bounding_set() -> int:
-    """The agent's capability bounding set, as a mask: what "all" can mean."""
+    """The agent's capability bounding set, as a mask: what "all" can mean (read once)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("CapBnd:"):
             return int(line.split()[1], 16)

@@ -2,7 +2,7 @@
 
 Every hook must still find every sandbox and container after the agent was
 killed and restarted (hookspec, "State and concurrency"), so each record is a
-JSON file written atomically (``podkit.statefiles``) and the plugin reads
+JSON file written atomically (:mod:`._atomicfile`) and the plugin reads
 them all back when it is constructed. The monitor process of a container adds
 two files of its own, ``started.json`` and ``exit.json`` (see
 :mod:`._monitor`), in plain JSON.
@@ -37,13 +37,13 @@ from typing import Any, Final, final
 
 import attrs
 
-from podkit import statefiles
 from podkit.models.runtime import (
     ContainerConfig,
     LinuxContainerResources,
     PodSandboxConfig,
     PodSandboxState,
 )
+from podkit.plugins.runtime import _atomicfile
 from podkit.plugins.runtime._codec import from_json, to_json
 
 SANDBOX_FILE: Final = "sandbox.json"
@@ -152,12 +152,14 @@ def remove_tree(directory: Path) -> None:
 
 
 def write_json(path: Path, value: object) -> None:
-    """Write ``value`` as compact JSON, atomically (``podkit.statefiles``).
+    """Write ``value`` as compact JSON, atomically; the folder must exist.
 
     Compact on purpose: ``json`` encodes in C only without ``indent``, and a
-    container record is written on every CreateContainer.
+    container record is written on every CreateContainer. Not fsynced: these
+    records live in the state dir, a tmpfs on a node, and only need to
+    survive a kill -9 (:mod:`._atomicfile` says why).
     """
-    statefiles.write_bytes(path, json.dumps(value, separators=(",", ":")).encode())
+    _atomicfile.replace(path, json.dumps(value, separators=(",", ":")).encode())
 
 
 def save(path: Path, record: object) -> None:

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 _MODULES: Final = (
     "_zygote",
     "_monitor",
+    "_preinit",
+    "_atomicfile",
     "_nsexec",
     "_podinit",
     "_init",
@@ -114,9 +116,13 @@ class MonitorSpawner:
         self.socket_path = state_dir / f"zygote-{code_version()}.sock"
         self._lock = threading.Lock()
 
-    def start(self, directory: Path) -> dict[str, Any]:
-        """Have a monitor start the container of ``directory``; return its report."""
-        with self.send({"start": str(directory)}) as conn:
+    def start(self, directory: Path, *, new_pid: bool) -> dict[str, Any]:
+        """Have a monitor start the container of ``directory``; return its report.
+
+        :param new_pid: the container gets a PID namespace of its own: the
+            monitor hands it to the init its spare forked in advance (:mod:`._preinit`).
+        """
+        with self.send({"start": str(directory), "new_pid": new_pid}) as conn:
             line = _read_reply(conn, _REPORT_TIMEOUT)
         try:
             report = json.loads(line)

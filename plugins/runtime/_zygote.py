@@ -21,8 +21,10 @@ root-only state dir), accepting only root peers (``SO_PEERCRED``) and only
 container directories of its own state dir. One JSON line per connection,
 answered by the spare::
 
-    {"start": "<state dir>/containers/<id>"}
-        -> the monitor's first report, written by the monitor itself
+    {"start": "<state dir>/containers/<id>", "new_pid": true}
+        -> the monitor's first report, written by the monitor itself; with
+           "new_pid" (a PID namespace of its own) the init the spare forked
+           in advance (:mod:`._preinit`) becomes the container's
     {"exec": {<pid, cgroup_procs, args, process>}}, with stdout and stderr (SCM_RIGHTS)
         -> the command's exit (:mod:`._nsexec`), when it exited
     {"podinit": true}
@@ -50,7 +52,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
-from podkit.plugins.runtime import _monitor, _nsexec, _podinit
+from podkit.plugins.runtime import _monitor, _nsexec, _podinit, _preinit
 from podkit.plugins.runtime import _syscalls as sc
 
 if TYPE_CHECKING:
@@ -64,6 +66,7 @@ _MAX_FDS: Final = 4
 _BACKLOG: Final = 128
 _RETRY_FORK: Final = 0.1
 _TAKEN: Final = b"s"
+_TAKEN_BY_START: Final = b"m"
 _QUIT: Final = b"q"
 
 
@@ -111,8 +114,11 @@ class Zygote:
     The spare is forked *before* a request comes: it accepts the connection
     itself and becomes the monitor on the spot, so a start waits for no fork
     of the zygote (about a millisecond on a virtual machine). It tells the
-    zygote on a pipe that it was taken (``s``) or that a quit came (``q``),
-    and dies with the zygote while it is a spare (``PR_SET_PDEATHSIG``).
+    zygote on a pipe that it was taken by a start (``m``) or another request
+    (``s``), or that a quit came (``q``), and dies with the zygote while it
+    is a spare (``PR_SET_PDEATHSIG``). The spare in turn forks the
+    container's init in advance (:mod:`._preinit`), unless the last spare
+    served no start or a request waits already.
     """
 
     def __init__(self, listener: socket.socket, path: Path, inode: int) -> None:
@@ -121,6 +127,12 @@ class Zygote:
         self.inode = inode
         self.containers = (path.parent / "containers").resolve()
         self.zygote_pid = os.getpid()
+        #: Whether the next spare forks a container init in advance: after a
+        #: start, not after an exec (probes come in runs, and an exec
+        #: discards the waiting init: a fork and a warm-up for nothing).
+        self.preinit_wanted = True
+        #: Set in a spare that becomes a monitor.
+        self.became_monitor = False
 
     def _owns_path(self) -> bool:
         try:
@@ -144,8 +156,11 @@ class Zygote:
             # Either the spare says what became of it, or it died (killed).
             ready, _, _ = select.select([taken_r, pidfd], [], [])
             os.close(pidfd)
-            if taken_r in ready and os.read(taken_r, 1) == _QUIT:
-                os._exit(0)
+            if taken_r in ready:
+                taken = os.read(taken_r, 1)
+                if taken == _QUIT:
+                    os._exit(0)
+                self.preinit_wanted = taken == _TAKEN_BY_START
 
     def _spare(self, taken_fd: int) -> NoReturn:
         """Wait for a request; answer it, or become the monitor it asks for."""
@@ -153,14 +168,19 @@ class Zygote:
         if os.getppid() != self.zygote_pid:  # the zygote died before the prctl
             os._exit(0)
         _monitor.name_process(b"podkit-spare")
+        # Before the warm-up: the fork makes our pages copy-on-write again.
+        # Not when a request waits already (many containers at once): it
+        # would wait for the fork, and a fresh fork serves it as well.
+        wanted = self.preinit_wanted and not _pending(self.listener)
+        preinit = _preinit.fork() if wanted else None
         self._warm_up()
         while True:
             conn, _ = self.listener.accept()
-            job = self._handle(conn, taken_fd)
+            job = self._handle(conn, taken_fd, preinit)
             if job is not None:
                 sc.prctl(sc.PR_SET_PDEATHSIG, 0)  # a monitor (an exec) outlives the zygote
                 with contextlib.suppress(OSError):
-                    os.write(taken_fd, _TAKEN)
+                    os.write(taken_fd, _TAKEN_BY_START if self.became_monitor else _TAKEN)
                 os.close(taken_fd)
                 self.listener.close()
                 job()
@@ -170,7 +190,7 @@ class Zygote:
 
         A fresh fork shares every page with the zygote; the first write to
         one (a reference count, say) copies it. Going once through what a
-        request does (a socket read, JSON, paths, pipes) moves about half a
+        request does (a socket read, JSON, a spec, paths, pipes) moves about half a
         millisecond of such faults off StartContainer's path, in pages the
         monitor would have copied anyway.
         """
@@ -181,11 +201,14 @@ class Zygote:
                 one.shutdown(socket.SHUT_WR)
                 _receive(other)
             Path(self.containers / "warm-up").resolve().parent.is_absolute()
+            json.loads(_preinit.SAMPLE_SPEC)  # the monitor parses the container's spec
             read_end, write_end = os.pipe2(os.O_CLOEXEC)
             os.close(read_end)
             os.close(write_end)
 
-    def _handle(self, conn: socket.socket, taken_fd: int) -> Callable[[], NoReturn] | None:
+    def _handle(
+        self, conn: socket.socket, taken_fd: int, preinit: _preinit.PreInit | None
+    ) -> Callable[[], NoReturn] | None:
         """Answer one connection; what to become (a monitor, an exec), else ``None``."""
         if not _peer_is_root(conn):
             conn.close()
@@ -197,14 +220,17 @@ class Zygote:
             conn.close()
             return None
         if "exec" in request:
-            return _exec_job(conn, request["exec"], fds)
+            return _exec_job(conn, request["exec"], fds, preinit)
         _close_all(fds)
         if request.get("podinit"):
             conn.settimeout(None)
+            _discard(preinit, wait=False)
             return lambda: _podinit.serve(conn)
         if request.get("quit"):
             if self._owns_path():
                 self.path.unlink()
+            # Before the zygote hears it: its exit kills this spare (PDEATHSIG).
+            _discard(preinit, wait=True)
             with contextlib.suppress(OSError):
                 os.write(taken_fd, _QUIT)
             _reply(conn, {})
@@ -215,11 +241,28 @@ class Zygote:
             conn.close()
             return None
         conn.settimeout(None)
-        return lambda: _monitor.forked(directory, conn.detach())
+        if request.get("new_pid") is not True:  # the init joins another PID namespace
+            _discard(preinit, wait=True)
+            preinit = None
+        self.became_monitor = True
+        return lambda: _monitor.forked(directory, conn.detach(), preinit)
+
+
+def _pending(listener: socket.socket) -> bool:
+    """Whether a connection waits to be accepted."""
+    return bool(select.select([listener], [], [], 0)[0])
+
+
+def _discard(preinit: _preinit.PreInit | None, *, wait: bool) -> None:
+    """Let the waiting init go; ``wait``: until it is gone (no zombie left to a monitor)."""
+    if preinit is not None:
+        preinit.discard()
+        if wait:
+            preinit.wait_gone()
 
 
 def _exec_job(
-    conn: socket.socket, request: object, fds: list[int]
+    conn: socket.socket, request: object, fds: list[int], preinit: _preinit.PreInit | None
 ) -> Callable[[], NoReturn] | None:
     """An exec (:mod:`._nsexec`) to become, when the request and its stdout and stderr are."""
     if len(fds) != len(("stdout", "stderr")) or not _nsexec.valid(request):
@@ -228,6 +271,7 @@ def _exec_job(
         conn.close()
         return None
     conn.settimeout(None)
+    _discard(preinit, wait=False)
     command, (out_fd, err_fd) = request, fds
     return lambda: _nsexec.serve(command, out_fd, err_fd, conn)
 

@@ -10,7 +10,8 @@
   (a tmpfs, on a node) and goes with them when the node reboots. It is deleted when
   no lease is left.
 
-All are written with :mod:`podkit.statefiles`. Two ``flock(2)`` locks order the
+All are written with :mod:`podkit.statefiles`, but the leases (see
+:meth:`State.save_leases`). Two ``flock(2)`` locks order the
 work of threads and processes sharing a store: ``state.lock`` (exclusive, brief)
 around every read-modify-write of the files above, and ``gc.lock``, held shared by
 imports for their whole run and exclusively by garbage collection, so that garbage
@@ -26,6 +27,7 @@ import os
 from typing import TYPE_CHECKING, Any, final
 
 from podkit import statefiles
+from podkit.plugins.runtime import _atomicfile
 from podkit.plugins.runtime._images._blobs import hex_of
 
 if TYPE_CHECKING:
@@ -88,13 +90,20 @@ class State:
         return self._load(self._leases)
 
     def save_leases(self, leases: dict[str, str]) -> None:
-        """Replace the leases; none left deletes the file."""
+        """Replace the leases; none left deletes the file.
+
+        Atomic but not fsynced: a lease is about a container, which a power
+        loss ends, and the runtime keeps them beside its containers in its
+        state dir, a tmpfs on a node (:mod:`.._atomicfile` says why that is
+        enough).
+        """
         if leases:
-            statefiles.write_json(self._leases, leases)
+            self._leases.parent.mkdir(parents=True, exist_ok=True)
+            data = json.dumps(leases, sort_keys=True, separators=(",", ":")).encode()
+            _atomicfile.replace(self._leases, data)
             return
         with contextlib.suppress(FileNotFoundError):
             self._leases.unlink()
-            statefiles.fsync_dir(self._leases.parent)
 
     def image(self, image_id: str) -> dict[str, Any] | None:
         """The stored document of ``image_id``, or ``None``."""
