@@ -34,6 +34,7 @@ from podkit.models.runtime import (
     PodSandboxMetadata,
 )
 from podkit.plugins.runtime import NamespaceRuntime
+from podkit.testing import sweep_cgroups, sweep_mounts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -162,8 +163,8 @@ class PodkitRuntime:
         for pid, _ in self._processes():  # monitors and zygotes left by a failure
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-        _sweep_cgroups(fresh.cgroups.dirs(self.cgroup_parent))
-        _sweep_mounts(self.tmp)
+        sweep_cgroups(fresh.cgroups.dirs(self.cgroup_parent))
+        sweep_mounts(self.tmp)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -175,28 +176,6 @@ def _mount_tmpfs(path: Path) -> None:
         check=True,
         capture_output=True,
     )
-
-
-def _sweep_cgroups(tops: Sequence[Path]) -> None:
-    for top in tops:
-        if not top.exists():
-            continue
-        for directory, _, _ in sorted(os.walk(top), key=lambda e: -len(e[0])):
-            with contextlib.suppress(OSError):
-                for pid in (Path(directory) / "cgroup.procs").read_text().split():
-                    with contextlib.suppress(OSError):
-                        os.kill(int(pid), signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                Path(directory).rmdir()
-        with contextlib.suppress(OSError):
-            top.parent.rmdir()  # "podkit", when no one else uses it
-
-
-def _sweep_mounts(under: Path) -> None:
-    lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    points = [line.split()[4] for line in lines if line.split()[4].startswith(str(under))]
-    for point in sorted(points, key=len, reverse=True):
-        subprocess.run(["umount", "-l", point], capture_output=True, check=False)  # noqa: S607
 
 
 __all__ = ["HANDLER", "PodkitRuntime"]

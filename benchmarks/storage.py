@@ -22,7 +22,6 @@ Debian, so it is not a peer here.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import shutil
@@ -31,10 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 import podkit
-from benchmarks._common import MIB, PREFIX, cleanup_stack, header, note, row, run, sequential
+from benchmarks._common import MIB, PREFIX, cleanup_stack, header, note, row, sequential
 from podkit.models.storage import AccessMode, CapacityRange, MountVolume, VolumeCapability
 from podkit.plugins.storage.hostpath import DRIVER, HostPathDriver
 from podkit.plugins.storage.projected import SECRET_DRIVER, SecretVolumes, secret_data
+from podkit.testing import sweep_mounts
 
 if TYPE_CHECKING:
     from podkit.pluginmanager._facade_storage import StorageHooks
@@ -209,21 +209,13 @@ def _secret_rows(storage: StorageHooks, tmp: Path, keys: int, n: int) -> None:
     row(f"podkit Secret: unpublish, {label}", unpublished, bare_unpublished)
 
 
-def _sweep_mounts(under: Path) -> None:
-    lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    points = [line.split()[4] for line in lines if line.split()[4].startswith(str(under))]
-    for point in sorted(points, key=len, reverse=True):
-        with contextlib.suppress(Exception):
-            run("umount", "-l", point, check=False)
-
-
 def main(*, quick: bool = False) -> None:
     """Print the hostpath and Secret tables."""
     n = 3 if quick else 100
     with cleanup_stack(60 if quick else 300) as stack:
         tmp = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-storage-"))
         stack.callback(shutil.rmtree, tmp, ignore_errors=True)
-        stack.callback(_sweep_mounts, tmp)
+        stack.callback(sweep_mounts, tmp)
         _hostpath(tmp, n)
         header(
             "storage: Secret volume projection (tmpfs + atomic writer), in-process",

@@ -6,6 +6,8 @@
   links, mounts, cgroups, nftables tables, processes and state files.
 - :func:`require_root`, :func:`require_netns` and :func:`require_binary` skip a test
   by capability, or fail it when ``PODKIT_TESTS_STRICT=1`` (:data:`STRICT_ENV`).
+- :func:`sweep_cgroups` and :func:`sweep_mounts` remove what a failed run left in
+  cgroups and under a folder, at teardown.
 
 - :mod:`podkit.testing.containerd` runs Debian's containerd (CRI plugin, runc) on a
   temporary directory, as a peer to validate a CRI client or a CNI plugin against.
@@ -54,6 +56,7 @@ from podkit.testing._resources import (
     ResourceKind,
     snapshot_host_resources,
 )
+from podkit.testing._sweep import sweep_cgroups, sweep_mounts
 
 __all__ = [
     "ANNOTATION_REF_NAME",
@@ -87,4 +90,6 @@ __all__ = [
     "require_root",
     "skip_missing_capability",
     "snapshot_host_resources",
+    "sweep_cgroups",
+    "sweep_mounts",
 ]

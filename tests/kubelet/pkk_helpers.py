@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import random
 import secrets
-import signal
 import subprocess
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from podkit.plugins.runtime import NamespaceRuntime
 from podkit.plugins.storage.emptydir import EmptyDirVolumes
 from podkit.plugins.storage.hostpath_volume import HostPathVolumes
 from podkit.plugins.storage.projected import ConfigMapVolumes, SecretVolumes
+from podkit.testing import sweep_cgroups, sweep_mounts
 
 
 class NodeEnv:
@@ -170,35 +169,13 @@ class NodeEnv:
         for container_id in list(fresh.containers.records):
             with contextlib.suppress(Exception):
                 fresh.runtime_remove_container(container_id)
-        sweep_cgroups(fresh.cgroups, self.cgroup_parent)
+        sweep_cgroups(fresh.cgroups.dirs(self.cgroup_parent))
         sweep_mounts(self.tmp)
         subprocess.run(["ip", "link", "del", self.bridge], check=False, capture_output=True)
         for family in ("ip", "ip6"):
             subprocess.run(
                 ["nft", "delete", "table", family, self.nat_table], check=False, capture_output=True
             )
-
-
-def sweep_cgroups(cgroups, parent):
-    for top in cgroups.dirs(parent):
-        if not top.exists():
-            continue
-        for directory, _, _ in sorted(os.walk(top), key=lambda e: -len(e[0])):
-            with contextlib.suppress(OSError):
-                for pid in (Path(directory) / "cgroup.procs").read_text().split():
-                    with contextlib.suppress(OSError):
-                        os.kill(int(pid), signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                Path(directory).rmdir()
-        with contextlib.suppress(OSError):
-            top.parent.rmdir()
-
-
-def sweep_mounts(root):
-    lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    points = [line.split()[4] for line in lines if line.split()[4].startswith(str(root))]
-    for point in sorted(points, key=len, reverse=True):
-        subprocess.run(["umount", "-l", point], check=False, capture_output=True)
 
 
 def pod_manifest(name, *containers, restart_policy="Never", init=(), volumes=(), **spec):

@@ -10,10 +10,7 @@ sandbox and container it finds, then sweeps the cgroups and mounts by prefix.
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
-import signal
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import podkit
@@ -29,9 +26,10 @@ from podkit.models.runtime import (
     PodSandboxMetadata,
 )
 from podkit.plugins.runtime import NamespaceRuntime
+from podkit.testing import sweep_cgroups, sweep_mounts
 
 if TYPE_CHECKING:
-    from podkit.plugins.runtime._cgroups import Cgroups
+    from pathlib import Path
 
 HANDLER = "namespace"
 
@@ -95,28 +93,5 @@ class RuntimeEnv:
         for container_id in list(fresh.containers.records):
             with contextlib.suppress(Exception):
                 fresh.runtime_remove_container(container_id)
-        _sweep_cgroups(fresh.cgroups, self.cgroup_parent)
-        _sweep_mounts(self.state_dir)
-
-
-def _sweep_cgroups(cgroups: Cgroups, parent: str) -> None:
-    for top in cgroups.dirs(parent):
-        if not top.exists():
-            continue
-        for directory, _, _ in sorted(os.walk(top), key=lambda e: -len(e[0])):
-            with contextlib.suppress(OSError):
-                for pid in (Path(directory) / "cgroup.procs").read_text().split():
-                    with contextlib.suppress(OSError):
-                        os.kill(int(pid), signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                Path(directory).rmdir()
-        for extra in (top.parent,):  # the "podkit" dir, if empty now
-            with contextlib.suppress(OSError):
-                extra.rmdir()
-
-
-def _sweep_mounts(state_dir: Path) -> None:
-    lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    points = [line.split()[4] for line in lines if line.split()[4].startswith(str(state_dir))]
-    for point in sorted(points, key=len, reverse=True):
-        os.system(f"umount -l {point} 2>/dev/null")  # noqa: S605 - test cleanup
+        sweep_cgroups(fresh.cgroups.dirs(self.cgroup_parent))
+        sweep_mounts(self.state_dir)
