@@ -55,6 +55,7 @@ def test_the_namespace_runtime_conforms_and_leaks_nothing(
         f"--podkit-plugin={HANDLER}",
         "-p",
         "no:cacheprovider",
+        "--timeout=120",  # per test of the suite: else all of it runs under this test's 120 s
         "-rfEx",
     )
     outcomes = result.parseoutcomes()
@@ -92,6 +93,7 @@ def test_a_runtime_breaking_a_rule_fails_the_test_of_that_rule(
         "--podkit-target=namespace",
         "-p",
         "no:cacheprovider",
+        "--timeout=120",  # per test of the suite: else all of it runs under this test's 120 s
         "-k",
         "unknown_container or container_are_idempotent or a_created_container_is_created",
     )

@@ -63,6 +63,7 @@ def test_podkit_serve_cri_conforms_through_the_cri_client_and_leaks_nothing(
         f"--podkit-plugin={PLUGIN_SPEC}",
         "-p",
         "no:cacheprovider",
+        "--timeout=120",  # per test of the suite: else all of it runs under this test's 120 s
         "-rfEx",
     )
     outcomes = result.parseoutcomes()

@@ -1,28 +1,10 @@
-"""Debian's containerd as a test peer: started, fed images and a CNI setup, stopped clean.
+"""The daemon of :mod:`podkit.testing.containerd`: containerd started, and stopped clean.
 
-podkit's CRI client, its conformance suite and its benchmarks are validated
-against the real thing (DESIGN.md, "Real components"): containerd 1.6 with its
-CRI plugin and runc. :class:`Containerd` runs it as a plain background process
-with its config, root, state and socket in a directory of the caller's, and
-imports images with ``ctr`` since no registry is reachable: the busybox image
-of :func:`podkit.testing.build_busybox_image` and a sandbox image
-(:func:`build_sandbox_image`). Its CNI plugins are podkit's, run through the
-``podkit-cni`` executable (:func:`podkit_cni_bin_dir`), or upstream's
-(:data:`UPSTREAM_CNI_DIR`), configured by :class:`BridgeNetwork`.
-
-:meth:`Containerd.stop` leaves the host as it found it: it removes every
-task and container with ``ctr``, stops containerd by its PID, kills the
-shims left, and removes its mounts, network namespaces, cgroups, bridge and
-directories, and what containerd 1.6 puts under ``/run/containerd`` whatever
-its config says (FIFOs, shim sockets, runc state). The module only runs
-programs and writes files: it needs no gRPC. Its pods are driven through CRI
-by the caller (podkit's CRI client, or the raw stubs).
-
-Facts of containerd 1.6.20 it relies on: the CRI plugin needs its sandbox
-image present locally; root without ``CAP_SYS_RESOURCE`` (as in containers)
-needs ``restrict_oom_score_adj = true`` or every RunPodSandbox fails;
-``netns_mounts_under_state_dir = true`` keeps network namespaces in the
-state directory.
+:class:`Containerd` runs Debian's containerd as a plain background process
+with its config, root, state and socket in a directory of the caller's;
+:meth:`Containerd.stop` removes its tasks, containers, shims, mounts,
+cgroups, bridge and directories (the package's docstring lists the facts of
+containerd 1.6 it relies on).
 
 .. versionadded:: 0.1
 """
@@ -30,54 +12,33 @@ state directory.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
-import tarfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, final
 
-import attrs
-
 from podkit import errors
-from podkit.testing._busybox import DEFAULT_BUSYBOX, build_busybox_image
-from podkit.testing._oci import MEDIA_TYPE_CONFIG, MEDIA_TYPE_MANIFEST, blob_path, read_oci_layout
+from podkit.testing.containerd._images import SANDBOX_IMAGE, image_archive
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
 
-    from podkit.testing._oci import OciImage
+    from podkit.testing.containerd._network import BridgeNetwork
 
 #: The namespace of containerd's CRI plugin.
 K8S_NAMESPACE: Final = "k8s.io"
-#: The name the sandbox image is imported as and the CRI plugin is told to use.
-SANDBOX_IMAGE: Final = "localhost/podkit/sandbox:latest"
-#: The name :func:`build_sandbox_image`'s busybox is imported as by default.
-BUSYBOX_IMAGE: Final = "docker.io/library/busybox:latest"
-#: Debian's ``containernetworking-plugins``.
-UPSTREAM_CNI_DIR: Final = Path("/usr/lib/cni")
-#: The CNI types :func:`podkit_cni_bin_dir` links to ``podkit-cni``.
-PODKIT_CNI_TYPES: Final = ("bridge", "host-local", "loopback", "portmap")
 #: Where containerd 1.6 puts FIFOs, shim sockets and runc state, whatever its config says.
 FIXED_STATE: Final = Path("/run/containerd")
 SHIM: Final = "containerd-shim-runc-v2"
-#: The sandbox's process: sleeps until a TERM (or KILL) ends it, as ``pause`` does.
-SANDBOX_ENTRYPOINT: Final = (
-    "/bin/sh",
-    "-c",
-    "trap 'exit 0' TERM INT; while true; do sleep 3600 & wait $!; done",
-)
 
 _START_TIMEOUT: Final = 30.0
 _STOP_TIMEOUT: Final = 10.0
 _CTR_TIMEOUT: Final = 60.0
-_CNI_VERSION: Final = "1.0.0"
 _CONFIG: Final = """\
 version = 2
 root = "{root}"
@@ -119,128 +80,6 @@ _UNUSED_PLUGINS: Final = (
     "io.containerd.snapshotter.v1.zfs",
 )
 _CRI_PLUGIN: Final = "io.containerd.grpc.v1.cri"
-
-
-@final
-@attrs.frozen(kw_only=True)
-class BridgeNetwork:
-    """A bridge + host-local network for containerd's CRI plugin, as one conflist.
-
-    .. versionadded:: 0.1
-    """
-
-    #: The CNI network name.
-    name: str
-    #: The bridge link (at most 15 characters); :meth:`Containerd.stop` deletes it.
-    bridge: str = attrs.field(validator=attrs.validators.max_len(15))
-    #: The subnet host-local hands out, e.g. ``10.77.3.0/24``.
-    subnet: str
-    #: host-local's ``dataDir`` (reservations live in ``<data_dir>/<name>/``).
-    data_dir: Path = attrs.field(converter=Path)
-    #: Where the plugin executables are: :func:`podkit_cni_bin_dir`'s or upstream's.
-    bin_dir: Path = attrs.field(converter=Path)
-    #: The bridge gets the subnet's first address and is the pods' gateway.
-    is_gateway: bool = True
-
-    def conflist(self) -> dict[str, object]:
-        """The network configuration list (CNI SPEC, "Configuration format")."""
-        bridge = {
-            "type": "bridge",
-            "bridge": self.bridge,
-            "isGateway": self.is_gateway,
-            "ipMasq": False,
-            "ipam": {
-                "type": "host-local",
-                "ranges": [[{"subnet": self.subnet}]],
-                "dataDir": str(self.data_dir),
-            },
-        }
-        return {"cniVersion": _CNI_VERSION, "name": self.name, "plugins": [bridge]}
-
-    def reservations(self) -> dict[str, str]:
-        """host-local's reservations now: address to the container ID holding it."""
-        directory = self.data_dir / self.name
-        if not directory.is_dir():
-            return {}
-        found = {}
-        for entry in directory.iterdir():
-            if entry.name[:1].isdigit() and entry.is_file():  # not last_reserved_ip / lock
-                found[entry.name] = entry.read_text().splitlines()[0].strip()
-        return found
-
-
-def podkit_cni_bin_dir(dest: Path, executable: Path | None = None) -> Path:
-    """Make ``dest`` a CNI bin dir of podkit's plugins: links named by type to ``podkit-cni``.
-
-    :param dest: the directory to create.
-    :param executable: the ``podkit-cni`` program; by default the one beside this Python.
-    :raises podkit.errors.NotFoundError: ``podkit-cni`` is not installed.
-
-    .. versionadded:: 0.1
-    """
-    program = executable or Path(sys.executable).parent / "podkit-cni"
-    if not program.exists():
-        found = shutil.which("podkit-cni")
-        if found is None:
-            msg = "the podkit-cni executable is not installed (pip install podkit)"
-            raise errors.NotFoundError(msg)
-        program = Path(found)
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PODKIT_CNI_TYPES:
-        (dest / name).symlink_to(program)
-    return dest
-
-
-def build_sandbox_image(
-    dest: Path, *, ref_name: str = SANDBOX_IMAGE, busybox: Path = DEFAULT_BUSYBOX
-) -> OciImage:
-    """Write an OCI layout of a sandbox ("pause") image: busybox sleeping until TERM.
-
-    The busybox image of :func:`podkit.testing.build_busybox_image` with
-    :data:`SANDBOX_ENTRYPOINT` as its entrypoint and no command.
-
-    .. versionadded:: 0.1
-    """
-    image = build_busybox_image(dest, busybox=busybox, ref_name=ref_name)
-    config = json.loads(blob_path(dest, image.config_digest).read_bytes())
-    config["config"] = {**config["config"], "Entrypoint": list(SANDBOX_ENTRYPOINT)}
-    config["config"].pop("Cmd", None)
-    config_blob = _write_json_blob(dest, config)
-    manifest = json.loads(blob_path(dest, image.manifest_digest).read_bytes())
-    manifest["config"] = _descriptor(MEDIA_TYPE_CONFIG, config_blob)
-    manifest_blob = _write_json_blob(dest, manifest)
-    index = json.loads((dest / "index.json").read_bytes())
-    index["manifests"][0].update(_descriptor(MEDIA_TYPE_MANIFEST, manifest_blob))
-    (dest / "index.json").write_bytes(_canonical(index))
-    for stale in (image.config_digest, image.manifest_digest):
-        blob_path(dest, stale).unlink()
-    return read_oci_layout(dest)
-
-
-def image_archive(layout: Path, dest: Path) -> Path:
-    """Tar an OCI image layout into ``dest``, as ``ctr images import`` reads it."""
-    with tarfile.open(dest, "w") as tar:
-        for entry in sorted(layout.iterdir()):
-            tar.add(entry, arcname=entry.name)
-    return dest
-
-
-def _canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
-
-
-def _write_json_blob(layout: Path, value: object) -> bytes:
-    blob = _canonical(value)
-    blob_path(layout, "sha256:" + hashlib.sha256(blob).hexdigest()).write_bytes(blob)
-    return blob
-
-
-def _descriptor(media_type: str, blob: bytes) -> dict[str, object]:
-    return {
-        "mediaType": media_type,
-        "digest": "sha256:" + hashlib.sha256(blob).hexdigest(),
-        "size": len(blob),
-    }
 
 
 @final
@@ -522,18 +361,4 @@ def _remove_cgroups(namespace: str, ids: Iterable[str]) -> None:
                     here.rmdir()
 
 
-__all__ = [
-    "BUSYBOX_IMAGE",
-    "FIXED_STATE",
-    "K8S_NAMESPACE",
-    "PODKIT_CNI_TYPES",
-    "SANDBOX_ENTRYPOINT",
-    "SANDBOX_IMAGE",
-    "SHIM",
-    "UPSTREAM_CNI_DIR",
-    "BridgeNetwork",
-    "Containerd",
-    "build_sandbox_image",
-    "image_archive",
-    "podkit_cni_bin_dir",
-]
+__all__ = ["FIXED_STATE", "K8S_NAMESPACE", "SHIM", "Containerd"]
