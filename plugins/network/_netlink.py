@@ -59,6 +59,7 @@ _ERRORS: Final[dict[int, type[podkit.PodkitError]]] = {
     errno.EBUSY: podkit.UnavailableError,
     errno.EAGAIN: podkit.UnavailableError,
     errno.EINVAL: podkit.InvalidArgumentError,
+    errno.ETIMEDOUT: podkit.DeadlineExceededError,
 }
 
 

@@ -11,6 +11,7 @@ encoded and decoded here directly, reading only the attributes used.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import socket
@@ -55,6 +56,9 @@ _ATTR: Final = struct.Struct("=HH")  # rtattr: len, type
 _U32: Final = struct.Struct("=I")
 _ERRNO: Final = struct.Struct("=i")
 _RECV_SIZE: Final = 1 << 16
+#: Seconds :meth:`Socket.request` waits for the kernel's next message. The kernel
+#: answers at once; the limit turns an answer that never comes into an error.
+RECV_TIMEOUT: Final = 30.0
 
 
 def attr(kind: int, payload: bytes) -> bytes:
@@ -106,14 +110,20 @@ class Socket:
 
     :param sock: an unbound ``AF_NETLINK`` raw socket (made in the namespace it
         is to act on), or ``None`` for one in this thread's namespace.
+    :param timeout: seconds a request waits for each message of its answer.
     """
 
-    def __init__(self, sock: socket.socket | None = None) -> None:
-        """Bind ``sock`` (the kernel picks the port id)."""
+    def __init__(self, sock: socket.socket | None = None, *, timeout: float = RECV_TIMEOUT) -> None:
+        """Bind ``sock`` (the kernel picks the port id); its receives time out (``SO_RCVTIMEO``)."""
         if sock is None:
             sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
         self._sock = sock
         self._sock.bind((0, 0))
+        # In the kernel, not sock.settimeout(): that polls before every receive.
+        seconds, fraction = divmod(timeout, 1)
+        timeval = struct.pack("@ll", int(seconds), int(fraction * 1_000_000))
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+        self._timeout = timeout
         self._seq = itertools.count(1)
 
     def close(self) -> None:
@@ -126,7 +136,8 @@ class Socket:
         Requests that are not dumps are acknowledged (``NLM_F_ACK``), so the
         answer ends at the acknowledgement, or at ``NLMSG_DONE`` for a dump.
 
-        :raises NetlinkError: the kernel answered with an error.
+        :raises NetlinkError: the kernel answered with an error, or (``ETIMEDOUT``)
+            sent nothing for the socket's timeout.
         """
         seq = next(self._seq)
         flags |= NLM_F_REQUEST
@@ -135,7 +146,11 @@ class Socket:
         self._sock.send(_HEADER.pack(_HEADER.size + len(body), kind, flags, seq, 0) + body)
         answer: list[tuple[int, bytes]] = []
         while True:
-            data = self._sock.recv(_RECV_SIZE)
+            try:
+                data = self._sock.recv(_RECV_SIZE)
+            except BlockingIOError as exc:  # SO_RCVTIMEO expired
+                msg = f"no answer from the kernel in {self._timeout:g} s"
+                raise NetlinkError(errno.ETIMEDOUT, msg) from exc
             for msg_kind, msg_seq, payload in _messages(data):
                 if msg_seq != seq:
                     continue  # an answer to an earlier, abandoned request
@@ -162,6 +177,7 @@ def _messages(data: bytes) -> Iterator[tuple[int, int, bytes]]:
 __all__ = [
     "IFADDRMSG",
     "IFINFOMSG",
+    "RECV_TIMEOUT",
     "RTMSG",
     "NetlinkError",
     "Socket",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
 import podkit
@@ -40,3 +42,15 @@ def test_the_kernels_errors_become_podkit_errors() -> None:
         assert (lo.index, lo.up) == (1, True)
         with pytest.raises(podkit.AlreadyExistsError):
             host.add_bridge("lo", 0)
+
+
+def test_a_request_the_kernel_does_not_answer_fails_after_the_timeout() -> None:
+    noop = 1  # NLMSG_NOOP, a control message: the kernel skips it and, unasked, acks nothing
+    sock = _rtnl.Socket(timeout=0.2)
+    try:
+        with pytest.raises(_rtnl.NetlinkError) as caught:
+            sock.request(noop, _rtnl.NLM_F_DUMP, b"")  # a "dump": request() adds no NLM_F_ACK
+    finally:
+        sock.close()
+    assert caught.value.errno == errno.ETIMEDOUT
+    assert isinstance(_netlink.error_for(errno.ETIMEDOUT, "x"), podkit.DeadlineExceededError)
