@@ -14,6 +14,8 @@ What the walk knows of the wire comes from the message descriptors:
 * an unset message becomes the model field's default: ``None`` for optional
   messages, an empty instance for those whose absence means "all defaults",
   and an error naming the field for required ones (``metadata``...);
+* a negative ``created_at``/``started_at``/``finished_at`` (Go's zero
+  time, as containerd reports what never happened) is read as 0, unset;
 * ``KeyValue.value`` is ``bytes`` on the wire (cri-api 1.37) and a ``str``
   in the model, surrogate-escaped as in :data:`os.environ`;
 * proto fields the models leave out (Windows, deprecated strings) are
@@ -55,6 +57,11 @@ _ENUMS: Final[dict[str, type[enum.Enum]]] = {
     for name in models.__all__
     if isinstance(cls := getattr(models, name), type) and issubclass(cls, enum.Enum)
 }
+#: Times in nanoseconds since the epoch. containerd sends Go's zero
+#: ``time.Time`` for what never happened (a sandbox whose network setup
+#: failed was never "created"): ``UnixNano()`` of year 1, a large negative
+#: number, which is read as unset (0).
+_TIMESTAMPS: Final = frozenset({"created_at", "started_at", "finished_at"})
 #: Wrappers of one scalar, ``None`` when unset.
 _VALUE_WRAPPERS: Final = frozenset({"Int64Value", "UInt64Value"})
 #: Wrappers of one state, ``None`` (any state) when unset.
@@ -91,6 +98,8 @@ def _scalar_from(
     attribute: attrs.Attribute[Any],
     path: str,
 ) -> Any:  # noqa: ANN401 - any scalar
+    if field.name in _TIMESTAMPS and isinstance(value, int) and value < 0:
+        return 0  # Go's zero time.Time in nanoseconds: never happened, as unset
     if field.enum_type is not None:
         return _enum_member(field, value, path)
     if field.type == FieldDescriptor.TYPE_BYTES and isinstance(attribute.default, str):

@@ -19,17 +19,20 @@ from podkit.models.runtime import (
     ContainerFilter,
     ContainerState,
     ContainerStatsFilter,
+    ContainerStatus,
     HugepageLimit,
     ImageFilter,
     ImageSpec,
     LinuxContainerResources,
     MemoryUsage,
+    PodSandbox,
     PodSandboxFilter,
     PodSandboxState,
     PsiData,
     PsiStats,
 )
 from podkit.wire.cri._messages import from_cri, to_cri
+from podkit.wire.cri._proto import api_pb2 as pb
 
 H = CLIENT_HANDLER
 
@@ -210,3 +213,17 @@ def test_unset_wrappers_and_zero_values_stay_apart(usage):
     message = to_cri(usage)
     back = from_cri(MemoryUsage, type(message).FromString(message.SerializeToString()))
     assert back == usage
+
+
+GO_ZERO_TIME_NS = -6795364578871345152  # time.Time{}.UnixNano(), as containerd sends it
+
+
+def test_go_s_zero_time_reads_as_unset_and_not_as_an_invalid_answer():
+    sandbox = pb.PodSandbox(id="a" * 64, created_at=GO_ZERO_TIME_NS)
+    sandbox.metadata.name = "never-created"
+    assert from_cri(PodSandbox, sandbox).created_at == 0
+    status = pb.ContainerStatus(id="b" * 64, created_at=5, finished_at=GO_ZERO_TIME_NS)
+    status.metadata.name = "c"
+    status.image.image = "busybox"
+    decoded = from_cri(ContainerStatus, status)
+    assert (decoded.created_at, decoded.finished_at) == (5, 0)
