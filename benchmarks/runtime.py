@@ -63,6 +63,9 @@ IMAGE_NAME: Final = f"docker.io/library/{PREFIX}-busybox:latest"
 PEERS: Final = ("crun", "runc")
 
 
+#: Seconds of quiet before each tool's runs.
+SETTLE: Final = 3.0
+
 def _cgroup2_mounts_beside_v1() -> list[str]:
     """The cgroup2 mount points, when cgroup v1 hierarchies are mounted too (hybrid)."""
     v1: list[str] = []
@@ -187,18 +190,24 @@ def _latency(tmp: Path, image: OciImage, rt: PodkitRuntime, counts: tuple[int, i
             f"crun 1.8 refuses this hybrid cgroup layout (cgroup2 at {', '.join(hybrid)}): it runs "
             "under `unshare -m` with those unmounted (`umount` in the private namespace)."
         )
+    notes.append(
+        f"each tool starts after {SETTLE:g} s of quiet: the kernel finishes tearing down the"
+        " previous tool's namespaces and cgroups in the background, and would bill the next."
+    )
     peers: dict[str, dict[str, Any]] = {}
     for tool in PEERS:
         if shutil.which(tool) is None:
             notes.append(f"{tool} missing: apt-get install {tool}")
             continue
         bundle = _bundle(tmp, image, tool)
+        time.sleep(SETTLE)
         try:
             peers[tool] = _time_peer(tool, _peer_phases(tool, tmp, bundle, counts), hybrid)
         except RuntimeError as exc:
             notes.append(f"{tool} left out: {exc}")
         finally:
             _sweep_peer(tool, tmp, hybrid)
+    time.sleep(SETTLE)
     ours = _podkit_latency(rt, counts)
     header("runtime: sandbox + container of /bin/true, to running and to exit", notes)
     for phase in ("running sequential", "exit sequential", "running concurrent", "exit concurrent"):
