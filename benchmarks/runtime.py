@@ -66,6 +66,7 @@ PEERS: Final = ("crun", "runc")
 #: Seconds of quiet before each tool's runs.
 SETTLE: Final = 3.0
 
+
 def _cgroup2_mounts_beside_v1() -> list[str]:
     """The cgroup2 mount points, when cgroup v1 hierarchies are mounted too (hybrid)."""
     v1: list[str] = []
