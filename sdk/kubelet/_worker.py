@@ -26,12 +26,11 @@ import asyncio
 import collections
 import contextlib
 import logging
-import shutil
 import time
 from typing import TYPE_CHECKING, Final, final
 
-from podkit.errors import InternalError, NotFoundError, PodkitError
-from podkit.kubelet._adopt import adopt, pod_sandboxes
+from podkit.errors import NotFoundError, PodkitError
+from podkit.kubelet._adopt import adopt
 from podkit.kubelet._backoff import BackOff
 from podkit.kubelet._containers import PodRuntime, StartError, waiting_for
 from podkit.kubelet._convert import (
@@ -62,13 +61,13 @@ from podkit.kubelet._status import (
     pod_conditions,
     pod_phase,
 )
+from podkit.kubelet._teardown import kill_all, terminate
 from podkit.kubelet._volumes import projects
 from podkit.models.kube import RestartPolicy
 from podkit.models.runtime import PodSandboxState
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable
 
     from podkit.kubelet._context import NodeContext
     from podkit.models.kube import ConfigMap, Pod, Secret
@@ -113,7 +112,7 @@ class PodWorker:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._updated = asyncio.Event()
-        self._grace: float | None = None
+        self.grace_period: float | None = None
         self._teardown = True
         self._task: asyncio.Task[None] | None = None
         #: Why the pod failed, when the containers do not say it (``DeadlineExceeded``).
@@ -132,8 +131,8 @@ class PodWorker:
         if deleting:
             self._stop.set()
         if not self.adopting:
-            self.record("Normal", "Scheduled", f"Assigned {self._name} to {self.ctx.node_name}")
-        self._task = asyncio.create_task(self._run(), name=f"pod {self._name}")
+            self.record("Normal", "Scheduled", f"Assigned {self.name} to {self.ctx.node_name}")
+        self._task = asyncio.create_task(self._run(), name=f"pod {self.name}")
 
     async def stop(self, grace_period: float | None = None, *, teardown: bool = True) -> None:
         """Stop the pod gracefully and tear everything down; wait until it is done.
@@ -143,7 +142,7 @@ class PodWorker:
 
         :raises podkit.errors.PodkitError: a teardown step failed (the first one).
         """
-        self._grace = grace_period
+        self.grace_period = grace_period
         self._teardown = teardown
         self._stop.set()
         self._wake.set()
@@ -202,7 +201,7 @@ class PodWorker:
         )
 
     @property
-    def _name(self) -> str:
+    def name(self) -> str:
         return f"{self.pod.metadata.namespace}/{self.pod.metadata.name}"
 
     def _notify(self) -> None:
@@ -220,16 +219,16 @@ class PodWorker:
                 except PodkitError as exc:
                     self.record("Warning", "FailedSync", f"error syncing pod: {exc}")
                 except Exception as exc:  # a bug or an OS error: retried, never fatal
-                    LOGGER.exception("failed to sync pod %s", self._name)
+                    LOGGER.exception("failed to sync pod %s", self.name)
                     self.record("Warning", "FailedSync", f"error syncing pod: {exc!r}")
                 self._notify()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.ctx.sync_period)
         finally:
             if self._teardown:
-                await self._terminate()
+                await terminate(self)
             else:
-                await self._stop_probing(*self.init_slots, *self.slots)
+                await self.stop_probing(*self.init_slots, *self.slots)
             self._notify()
 
     async def _sync(self) -> None:
@@ -239,7 +238,7 @@ class PodWorker:
             await self._fail_deadline()
             return
         if self.adopting:
-            await self._adopt()
+            await self.take_over()
             if self.phase in TERMINAL_PHASES:
                 return
         if self.start_time is None:
@@ -273,7 +272,7 @@ class PodWorker:
         """
         message = "Pod sandbox changed, it will be killed and re-created."
         self.record("Normal", "SandboxChanged", message)
-        await self._kill_all(runtime)
+        await kill_all(self, runtime)
         await self._poll()
         slots = (*self.init_slots, *self.slots)
         restart = self.pod.spec.restart_policy is not RestartPolicy.NEVER or not any(
@@ -310,14 +309,14 @@ class PodWorker:
         if not self.adopting:
             return
         try:
-            await self._adopt()
+            await self.take_over()
         except PodkitError as exc:
             self.record("Warning", "FailedSync", f"error adopting the pod's containers: {exc}")
         except Exception as exc:  # a bug or an OS error: the first pass tries again
-            LOGGER.exception("failed to adopt pod %s", self._name)
+            LOGGER.exception("failed to adopt pod %s", self.name)
             self.record("Warning", "FailedSync", f"error adopting the pod's containers: {exc!r}")
 
-    async def _adopt(self) -> None:
+    async def take_over(self) -> None:
         """Take over what an earlier run of the node made of the pod (once)."""
         await adopt(self)
         self.adopting = False
@@ -340,7 +339,7 @@ class PodWorker:
         self.message = "Pod was active on the node longer than the specified deadline"
         self.record("Normal", "DeadlineExceeded", self.message)
         if self.runtime is not None:
-            await self._kill_all(self.runtime)
+            await kill_all(self, self.runtime)
             await self._poll()
             await self._stop_sandbox(self.runtime)
         self.phase = PodPhase.FAILED
@@ -403,11 +402,11 @@ class PodWorker:
                 response = await self.ctx.call(self.ctx.layer.container_status, slot.container_id)
             except NotFoundError:
                 slot.current = lost(slot.container_id)
-                await self._stop_probing(slot)
+                await self.stop_probing(slot)
                 continue
             slot.current = observed_state(response.status)
             if slot.terminated is not None:
-                await self._stop_probing(slot)
+                await self.stop_probing(slot)
                 log = log_directory(self.ctx.logs_dir, self.pod) / container_log_path(
                     slot.name, slot.restart_count
                 )
@@ -461,10 +460,10 @@ class PodWorker:
     def start_probing(self, slot: ContainerSlot) -> None:
         """Run the probes of the container's current run, if it has any."""
         if Prober.wanted(slot) and self.runtime is not None:
-            name = f"probes {self._name}/{slot.name}"
+            name = f"probes {self.name}/{slot.name}"
             slot.prober = asyncio.create_task(Prober(self.runtime, slot).run(), name=name)
 
-    async def _stop_probing(self, *slots: ContainerSlot) -> None:
+    async def stop_probing(self, *slots: ContainerSlot) -> None:
         """Cancel the probes of ``slots`` and wait until they stopped."""
         tasks = [slot.prober for slot in slots if slot.prober is not None]
         for slot in slots:
@@ -503,66 +502,6 @@ class PodWorker:
         if not self.sandbox_stopped:
             await self.ctx.sandbox_call(self.ctx.layer.stop_pod_sandbox, runtime.sandbox_id)
             self.sandbox_stopped = True
-
-    async def _kill_all(self, runtime: PodRuntime) -> None:
-        grace = self._grace
-        if grace is None:
-            grace = float(self.pod.spec.termination_grace_period_seconds)
-        await self._stop_probing(*self.init_slots, *self.slots)
-        slots = [s for s in (*self.init_slots, *self.slots) if s.running]
-        results = await asyncio.gather(
-            *(runtime.kill(s, grace) for s in slots), return_exceptions=True
-        )
-        for result in results:
-            if isinstance(result, BaseException):
-                self.record("Warning", "FailedKillPod", f"error killing pod: {result}")
-
-    async def _terminate(self) -> None:
-        """Stop and remove everything of the pod; the first failure is kept to raise."""
-        if self.adopting:  # stopped before its first pass: stop what runs gracefully
-            try:
-                await self._adopt()
-            except PodkitError as exc:
-                message = f"error finding the pod's containers: {exc}"
-                self.record("Warning", "FailedKillPod", message)
-        runtime = self.runtime
-        if runtime is not None:
-            await self._kill_all(runtime)
-            for slot in (*self.init_slots, *self.slots):
-                for container_id in (slot.container_id, slot.previous_id):
-                    if container_id:
-                        # Our view may lag the runtime's (a restart in flight): stop it
-                        # first, a no-op when it exited, since a runtime may refuse to
-                        # remove a running container (containerd does).
-                        await self._attempt(self.ctx.layer.stop_container, container_id, 0)
-                        await self._attempt(self.ctx.layer.remove_container, container_id)
-            async with self.ctx.sandbox_lock:
-                await self._attempt(self.ctx.layer.remove_pod_sandbox, runtime.sandbox_id)
-        try:  # sandboxes of the pod that an earlier run left (a start cut by a crash)
-            leftovers = await pod_sandboxes(self.ctx, self.pod)
-        except PodkitError as exc:
-            self.record("Warning", "FailedKillPod", f"error listing the pod's sandboxes: {exc}")
-            leftovers = []
-        for sandbox in leftovers:
-            async with self.ctx.sandbox_lock:
-                await self._attempt(self.ctx.layer.remove_pod_sandbox, sandbox.id)
-        await self._attempt(self.ctx.volumes.unpublish, self.pod)
-        shutil.rmtree(log_directory(self.ctx.logs_dir, self.pod), ignore_errors=True)
-        self.record("Normal", "Deleted", f"Deleted pod {self._name}")
-
-    async def _attempt(self, method: Callable[..., object], *args: object) -> None:
-        """One teardown step; a failure is recorded and the next steps still run."""
-        try:
-            await self.ctx.call(method, *args)
-        except PodkitError as exc:
-            self.record("Warning", "FailedKillPod", f"error tearing down pod: {exc}")
-            self.teardown_error = self.teardown_error or exc
-        except Exception as exc:
-            LOGGER.exception("failed to tear down pod %s", self._name)
-            self.record("Warning", "FailedKillPod", f"error tearing down pod: {exc!r}")
-            self.teardown_error = self.teardown_error or InternalError(
-                f"failed to tear down pod {self._name}: {exc!r}"
-            )
 
 
 __all__ = ["PodWorker"]
