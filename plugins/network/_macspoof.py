@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-import podkit
 from podkit.plugins.network import _nftables
 
 if TYPE_CHECKING:
@@ -69,11 +68,7 @@ def add(  # noqa: PLR0913, PLR0917 - where, whose, and what (the tag first, as r
         "expr": expr,
     }
     what = f"set up the MAC spoof check of container {container_id!r}"
-    commands = [{"add": {"rule": rule}}]
-    try:  # the rule alone first: re-adding the chain costs the kernel a grace period
-        _nftables.run(commands, what)
-    except podkit.InternalError:
-        _nftables.run([*_table(table), *commands], what)
+    _nftables.run_creating([{"add": {"rule": rule}}], _table(table), what)
 
 
 def remove(table: str, network: str, container_id: str, ifname: str) -> None:
@@ -91,12 +86,7 @@ def count(table: str, network: str, container_id: str, ifname: str) -> int:
 
 def gc(table: str, network: str, valid: Iterable[GCAttachment]) -> None:
     """Remove the rules of ``network``'s attachments that are not ``valid``."""
-    prefix = _nftables.network_tag(KIND, network) + " "
-    keep = {_nftables.attachment_tag(KIND, network, a.container_id, a.ifname) for a in valid}
-
-    def doomed(comment: str) -> bool:
-        return comment.startswith(prefix) and comment not in keep
-
+    doomed = _nftables.stale(KIND, network, valid)
     _nftables.delete_rules(FAMILY, table, doomed, f"collect MAC spoof checks of {network!r}")
 
 

@@ -86,12 +86,7 @@ def count(table: str, network: str, container_id: str, ifname: str) -> int:
 
 def gc(table: str, network: str, valid: Iterable[GCAttachment]) -> None:
     """Remove the masquerade rules of ``network``'s attachments that are not ``valid``."""
-    prefix = _nftables.network_tag(KIND, network) + " "
-    keep = {_nftables.attachment_tag(KIND, network, a.container_id, a.ifname) for a in valid}
-
-    def doomed(comment: str) -> bool:
-        return comment.startswith(prefix) and comment not in keep
-
+    doomed = _nftables.stale(KIND, network, valid)
     for version in (4, 6):
         _nftables.delete_rules(
             _nftables.family_of(version), table, doomed, f"collect IP masquerade of {network!r}"

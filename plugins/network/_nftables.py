@@ -30,6 +30,8 @@ import podkit
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
+    from podkit.models.network import GCAttachment
+
 #: The default NAT table name, in both families.
 DEFAULT_TABLE: Final = "podkit_nat"
 _TIMEOUT: Final = 30.0
@@ -63,6 +65,13 @@ def attachment_tag(kind: str, network: str, container_id: str, ifname: str) -> s
 def network_tag(kind: str, network: str) -> str:
     """Return the comment prefix shared by every rule of ``kind`` on ``network``."""
     return f"podkit {kind} n={_digest(network)}"
+
+
+def stale(kind: str, network: str, valid: Iterable[GCAttachment]) -> Callable[[str], bool]:
+    """The comments ``GC`` deletes: ``kind``'s on ``network``, of attachments not ``valid``."""
+    prefix = network_tag(kind, network) + " "
+    keep = {attachment_tag(kind, network, a.container_id, a.ifname) for a in valid}
+    return lambda comment: comment.startswith(prefix) and comment not in keep
 
 
 def _digest(*parts: str) -> str:
@@ -183,7 +192,12 @@ def ensure_nat_table(family: str, table: str) -> list[dict[str, Any]]:
 
 
 def add_to_nat_table(family: str, table: str, commands: list[dict[str, Any]], what: str) -> None:
-    """Apply ``commands`` (rules of the NAT table), creating the table and chains if missing.
+    """Apply ``commands`` (rules of the NAT table), creating the table and chains if missing."""
+    run_creating(commands, ensure_nat_table(family, table), what)
+
+
+def run_creating(commands: list[dict[str, Any]], creation: list[dict[str, Any]], what: str) -> None:
+    """Apply ``commands``; when that fails, again after ``creation`` (their table and chains).
 
     Re-adding chains that exist is no error, but costs the kernel an RCU grace
     period (~15 ms) per transaction: the rules go alone first, and with the
@@ -192,7 +206,7 @@ def add_to_nat_table(family: str, table: str, commands: list[dict[str, Any]], wh
     try:
         run(commands, what)
     except podkit.InternalError:
-        run([*ensure_nat_table(family, table), *commands], what)
+        run([*creation, *commands], what)
 
 
 def delete_rules(family: str, table: str, doomed: Callable[[str], bool], what: str) -> int:
@@ -236,4 +250,6 @@ __all__ = [
     "list_rules",
     "network_tag",
     "run",
+    "run_creating",
+    "stale",
 ]

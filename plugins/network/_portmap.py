@@ -212,16 +212,12 @@ class PortmapPlugin:
         self, config: NetworkConfig, valid_attachments: tuple[GCAttachment, ...]
     ) -> Literal[True]:
         """Remove the rules of attachments no longer valid (CNI ``GC``)."""
-        prefix = _nftables.network_tag(KIND, config.name) + " "
-        keep = {
-            _nftables.attachment_tag(KIND, config.name, a.container_id, a.ifname)
-            for a in valid_attachments
-        }
+        doomed = _nftables.stale(KIND, config.name, valid_attachments)
         for version in (4, 6):
             _nftables.delete_rules(
                 _nftables.family_of(version),
                 self.nat_table,
-                lambda comment: comment.startswith(prefix) and comment not in keep,
+                doomed,
                 f"collect port mappings of {config.name!r}",
             )
         return True

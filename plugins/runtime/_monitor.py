@@ -251,17 +251,11 @@ def reap_children_automatically() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 
 
-def name_process(name: bytes) -> None:
-    """Set the name ``ps`` shows (``comm``, 15 bytes at most)."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/comm").write_bytes(name)
-
-
 def forked(directory: Path, report_fd: int, preinit: PreInit | None = None) -> NoReturn:
     """Run the monitor of ``directory`` in a child of the zygote, then exit."""
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    name_process(b"podkit-monitor")
+    sc.name_process(b"podkit-monitor")
     try:
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
         errors = os.open(directory / "monitor.log", flags, 0o600)
@@ -274,4 +268,4 @@ def forked(directory: Path, report_fd: int, preinit: PreInit | None = None) -> N
     os._exit(0)
 
 
-__all__ = ["forked", "ignore_signals", "monitor", "name_process", "reap_children_automatically"]
+__all__ = ["forked", "ignore_signals", "monitor", "reap_children_automatically"]

@@ -146,8 +146,7 @@ def serve(request: dict[str, Any], out_fd: int, err_fd: int, conn: socket.socket
     """Run the command of ``request`` (a child of the zygote); answer on ``conn``; exit."""
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children reap themselves
-    with contextlib.suppress(OSError), open("/proc/self/comm", "wb") as comm:  # noqa: PTH123
-        comm.write(b"podkit-exec")
+    sc.name_process(b"podkit-exec")
     try:
         _enter(request)
         pid, report_r = _fork_command(request, out_fd, err_fd)

@@ -44,7 +44,7 @@ def serve(conn: socket.socket) -> NoReturn:
     answer: dict[str, object]
     # Named before the fork, so the init is "podkit-pidns" from its first
     # moment (this process exits after the answer anyway).
-    _name(b"podkit-pidns")
+    _syscalls.name_process(b"podkit-pidns")
     ready_r, ready_w = os.pipe2(os.O_CLOEXEC)
     try:
         _syscalls.unshare(_syscalls.CLONE_NEWPID)
@@ -62,11 +62,6 @@ def serve(conn: socket.socket) -> NoReturn:
     with contextlib.suppress(OSError):
         conn.sendall(json.dumps(answer).encode() + b"\n")
     os._exit(0)
-
-
-def _name(name: bytes) -> None:
-    with contextlib.suppress(OSError), open("/proc/self/comm", "wb") as comm:  # noqa: PTH123
-        comm.write(name)
 
 
 def _init() -> NoReturn:

@@ -161,8 +161,7 @@ def _warm_up() -> None:
 
 def _wait(job_r: int, out_w: int, err_w: int, sync_w: int, go_r: int) -> NoReturn:
     """The child: stdio to the pipes, then wait for a directory and become its init."""
-    with contextlib.suppress(OSError), open("/proc/self/comm", "wb") as comm:  # noqa: PTH123
-        comm.write(_NAME)
+    sc.name_process(_NAME)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(out_w, 1)

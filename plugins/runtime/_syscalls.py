@@ -14,6 +14,8 @@ import os
 from typing import Final
 
 _libc: Final = ctypes.CDLL(None, use_errno=True)
+#: prctl(2): set the calling thread's name.
+PR_SET_NAME: Final = 15
 
 # sched.h: namespace flags for unshare(2) and setns(2).
 CLONE_NEWNS: Final = 0x00020000
@@ -121,6 +123,15 @@ def prctl(option: int, arg2: int = 0, arg3: int = 0) -> int:
     return _check(_libc.prctl(ctypes.c_int(option), *args), "prctl", option, arg2)
 
 
+def name_process(name: bytes) -> None:
+    """Set the name ``ps`` shows (``comm``, 15 bytes at most; ``PR_SET_NAME``); never fails."""
+    buffer = ctypes.create_string_buffer(name[:15])
+    try:
+        prctl(PR_SET_NAME, ctypes.addressof(buffer))
+    except OSError:
+        return
+
+
 def sethostname(name: str) -> None:
     """Set the hostname of the calling thread's UTS namespace."""
     raw = name.encode()
@@ -186,11 +197,13 @@ __all__ = [
     "PR_CAP_AMBIENT",
     "PR_CAP_AMBIENT_RAISE",
     "PR_SET_KEEPCAPS",
+    "PR_SET_NAME",
     "PR_SET_NO_NEW_PRIVS",
     "PR_SET_PDEATHSIG",
     "capget",
     "capset",
     "mount",
+    "name_process",
     "pivot_root",
     "prctl",
     "sethostname",

@@ -167,7 +167,7 @@ class Zygote:
         sc.prctl(sc.PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != self.zygote_pid:  # the zygote died before the prctl
             os._exit(0)
-        _monitor.name_process(b"podkit-spare")
+        sc.name_process(b"podkit-spare")
         # Before the warm-up: the fork makes our pages copy-on-write again.
         # Not when a request waits already (many containers at once): it
         # would wait for the fork, and a fresh fork serves it as well.
@@ -330,7 +330,7 @@ def main() -> None:
         os.dup2(null, fd)
     os.close(null)
     os.chdir("/")
-    _monitor.name_process(b"podkit-zygote")
+    sc.name_process(b"podkit-zygote")
     _monitor.reap_children_automatically()
     gc.collect()
     gc.freeze()

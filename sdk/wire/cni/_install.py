@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from podkit import statefiles
 from podkit.errors import InvalidArgumentError
 from podkit.wire.cni import _thin
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
 #: The launcher's file name in the bin folder; the types link to it.
 LAUNCHER: Final = "podkit-cni"
@@ -92,7 +93,7 @@ def install(
         raise InvalidArgumentError(msg)
     thin_dir = str(Path(_thin.__file__ or "").resolve().parent)
     text = launcher_text(sys.executable, thin_dir, socket)
-    _replace(launcher, lambda temp: _write_executable(temp, text))
+    statefiles.write_bytes(launcher, text.encode(), mode=0o755, durable=False)
     linked: list[str] = []
     skipped: list[tuple[str, str]] = []
     for name in names:
@@ -100,7 +101,7 @@ def install(
         if _exists(path) and not force and not _links_to_launcher(path):
             skipped.append((name, f"{path} exists and is not podkit's"))
             continue
-        _replace(path, lambda temp: temp.symlink_to(LAUNCHER))
+        _link(path)
         linked.append(name)
     return Installed(launcher=launcher, linked=tuple(linked), skipped=tuple(skipped))
 
@@ -137,17 +138,11 @@ def _exists(path: Path) -> bool:
     return path.is_symlink() or path.exists()
 
 
-def _write_executable(path: Path, text: str) -> None:
-    with path.open("x", encoding="utf-8") as file:
-        file.write(text)
-    path.chmod(0o755)
-
-
-def _replace(path: Path, make: Callable[[Path], None]) -> None:
-    """Make ``path`` beside it with ``make(temp)``, then rename it over ``path``."""
+def _link(path: Path) -> None:
+    """Make ``path`` a symlink to the launcher, beside it, then rename it over ``path``."""
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        make(temp)
+        temp.symlink_to(LAUNCHER)
         temp.replace(path)
     finally:
         temp.unlink(missing_ok=True)
