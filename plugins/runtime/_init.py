@@ -20,7 +20,6 @@ import errno
 import os
 import signal
 import stat
-from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from podkit.plugins.runtime import _syscalls as sc
@@ -199,9 +198,23 @@ def _set_oom_score_adj(value: int | None) -> None:
         f.write(str(value))
 
 
+_last_cap: list[int] = []
+
+
+def cap_last_cap() -> int:
+    """The highest capability number the kernel knows (read once per process)."""
+    if not _last_cap:
+        fd = os.open("/proc/sys/kernel/cap_last_cap", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            _last_cap.append(int(os.read(fd, 32)))
+        finally:
+            os.close(fd)
+    return _last_cap[0]
+
+
 def drop_privileges(process: dict[str, Any]) -> None:
     caps = int(process["capabilities"])
-    last = int(Path("/proc/sys/kernel/cap_last_cap").read_text())
+    last = cap_last_cap()
     for cap in range(last + 1):
         if not caps & (1 << cap):
             sc.prctl(sc.PR_CAPBSET_DROP, cap)
@@ -323,7 +336,14 @@ def reset_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
-def run(spec: dict[str, Any], error_fd: int, go_fd: int, cgroup_tasks: list[str]) -> NoReturn:
+def run(
+    spec: dict[str, Any],
+    error_fd: int,
+    go_fd: int,
+    cgroup_tasks: list[str],
+    *,
+    signals_reset: bool = False,
+) -> NoReturn:
     """Become the container's process; on failure report to ``error_fd`` and exit 127.
 
     The process first joins the cgroup v1 hierarchies of ``cgroup_tasks``
@@ -332,6 +352,8 @@ def run(spec: dict[str, Any], error_fd: int, go_fd: int, cgroup_tasks: list[str]
     exec'd only then. The process
     leads a session of its own: a signal to the group of the monitor, or of
     the zygote that forked it in advance, does not reach the container.
+    ``signals_reset``: :func:`reset_signals` was called already (an init
+    forked in advance does it while it waits).
     """
     try:
         os.setsid()
@@ -343,7 +365,8 @@ def run(spec: dict[str, Any], error_fd: int, go_fd: int, cgroup_tasks: list[str]
         drop_privileges(process)
         env = dict(item.split("=", 1) for item in process["env"])
         _await_cgroups(go_fd)
-        reset_signals()
+        if not signals_reset:
+            reset_signals()
         os.execvpe(process["args"][0], process["args"], env)  # noqa: S606 - the container's command
     except BaseException as exc:  # noqa: BLE001 - reported to the monitor, then exit
         message = str(exc) or type(exc).__name__

@@ -28,11 +28,14 @@ import select
 import signal
 import time
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from podkit.plugins.runtime import _atomicfile, _init, _logs, _proc
 from podkit.plugins.runtime import _syscalls as sc
 from podkit.plugins.runtime._preinit import PreInit
+
+if TYPE_CHECKING:
+    from podkit.plugins.runtime._handoff import Handoff
 
 _READ_SIZE: Final = 65536
 _START_ERROR_CODE: Final = 128
@@ -163,6 +166,16 @@ def _release(init: PreInit, spec: dict[str, Any]) -> None:
         init.go_w = -1
 
 
+def _await_exec(sync_r: int, handoff: Handoff | None) -> bytes:
+    """Wait for the init's exec (EOF) or its error; tell the zygote if a request waits."""
+    while handoff is not None and handoff.watched:
+        ready, _, _ = select.select([sync_r, *handoff.watched], [], [])
+        handoff.check(ready)
+        if sync_r in ready:
+            break
+    return _read_all(sync_r)
+
+
 def _read_all(fd: int) -> bytes:
     chunks = []
     while chunk := os.read(fd, _READ_SIZE):
@@ -191,15 +204,21 @@ def _open_log(spec: dict[str, Any], init: PreInit | None) -> _logs.CriLog:
         raise
 
 
-def monitor(directory: Path, report_fd: int, preinit: PreInit | None = None) -> None:
+def monitor(
+    directory: Path,
+    report_fd: int,
+    preinit: PreInit | None = None,
+    handoff: Handoff | None = None,
+) -> None:
     """Start the container of ``directory`` and watch it until it exits.
 
     :param preinit: an init forked in advance (:mod:`._preinit`), when the
-        request said that the container gets a PID namespace of its own; it
-        starts building the root at once. ``None``: a fresh fork.
+        request said that the container gets a PID namespace of its own,
+        already sent the directory (:meth:`PreInit.start`): it builds the
+        root meanwhile. ``None``: a fresh fork.
+    :param handoff: tells the zygote that its spare was taken (:mod:`._handoff`),
+        once the start is reported at the latest.
     """
-    if preinit is not None:
-        preinit.start(str(directory))
     spec = json.loads((directory / "spec.json").read_text())
     log = _open_log(spec, preinit)  # a failure starts nothing
     init = preinit or _fork_init(spec, report_fd)
@@ -219,7 +238,7 @@ def monitor(directory: Path, report_fd: int, preinit: PreInit | None = None) -> 
         "started_at": time.time_ns(),
     }
     _write_json(directory / "started.json", started)
-    failure = _read_all(sync_r)
+    failure = _await_exec(sync_r, handoff)
     if failure:
         _, status = os.waitpid(pid, 0)
         message = failure.decode(errors="replace")
@@ -234,6 +253,8 @@ def monitor(directory: Path, report_fd: int, preinit: PreInit | None = None) -> 
         _report(report_fd, {"error": message})
         return
     _report(report_fd, started)
+    if handoff is not None:
+        handoff.tell()
     pump.run(pidfd)
     _, status = os.waitpid(pid, 0)
     _write_json(directory / "exit.json", _exit_record(status, spec))
@@ -251,8 +272,11 @@ def reap_children_automatically() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 
 
-def forked(directory: Path, report_fd: int, preinit: PreInit | None = None) -> NoReturn:
-    """Run the monitor of ``directory`` in a child of the zygote, then exit."""
+def forked(directory: Path, report_fd: int, preinit: PreInit | None, handoff: Handoff) -> NoReturn:
+    """Run the monitor of ``directory`` in a child of the zygote, then exit.
+
+    ``handoff`` is told (the zygote forks its next spare) once the start is reported.
+    """
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     sc.name_process(b"podkit-monitor")
@@ -261,10 +285,12 @@ def forked(directory: Path, report_fd: int, preinit: PreInit | None = None) -> N
         errors = os.open(directory / "monitor.log", flags, 0o600)
         os.dup2(errors, 2)
         os.close(errors)
-        monitor(directory, report_fd, preinit)
+        monitor(directory, report_fd, preinit, handoff)
     except BaseException as exc:  # noqa: BLE001 - the agent reads it from the report
         _report(report_fd, {"error": f"monitor failed: {exc!r}"})
+        handoff.tell()
         os._exit(1)
+    handoff.tell()  # a start that failed returns before its container ran
     os._exit(0)
 
 

@@ -36,6 +36,8 @@ from podkit.plugins.runtime import _syscalls as sc
 if TYPE_CHECKING:
     import socket
 
+    from podkit.plugins.runtime._handoff import Handoff
+
 _NAMESPACES: Final = (
     ("ipc", sc.CLONE_NEWIPC),
     ("uts", sc.CLONE_NEWUTS),
@@ -114,11 +116,15 @@ def _fork_command(request: dict[str, Any], out_fd: int, err_fd: int) -> tuple[in
     return pid, report_r
 
 
-def _wait(pid: int, conn: socket.socket) -> int:
+def _wait(pid: int, conn: socket.socket, handoff: Handoff) -> int:
     """Wait for the command; kill its group first if the agent gives up. Its exit code."""
     pidfd = os.pidfd_open(pid)
     try:
-        ready, _, _ = select.select([pidfd, conn.fileno()], [], [])
+        while True:
+            ready, _, _ = select.select([pidfd, conn.fileno(), *handoff.watched], [], [])
+            handoff.check(ready)
+            if pidfd in ready or conn.fileno() in ready:
+                break
         if pidfd not in ready:  # the deadline passed: the agent wrote or hung up
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
@@ -142,8 +148,13 @@ def _answer(conn: socket.socket, message: dict[str, Any]) -> None:
         conn.sendall(json.dumps(message).encode() + b"\n")
 
 
-def serve(request: dict[str, Any], out_fd: int, err_fd: int, conn: socket.socket) -> NoReturn:
-    """Run the command of ``request`` (a child of the zygote); answer on ``conn``; exit."""
+def serve(
+    request: dict[str, Any], out_fd: int, err_fd: int, conn: socket.socket, handoff: Handoff
+) -> NoReturn:
+    """Run the command of ``request`` (a child of the zygote); answer on ``conn``; exit.
+
+    ``handoff`` tells the zygote that its spare was taken, after the answer at the latest.
+    """
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children reap themselves
     sc.name_process(b"podkit-exec")
@@ -152,12 +163,14 @@ def serve(request: dict[str, Any], out_fd: int, err_fd: int, conn: socket.socket
         pid, report_r = _fork_command(request, out_fd, err_fd)
     except BaseException as exc:  # noqa: BLE001 - the agent reads it from the answer
         _answer(conn, {"failed": f"{exc}"})
+        handoff.tell()
         os._exit(1)
     os.close(out_fd)
     os.close(err_fd)
-    code = _wait(pid, conn)
+    code = _wait(pid, conn, handoff)
     failure = _read_all(report_r).decode(errors="replace")
     _answer(conn, {"exit_code": code, "error": failure})
+    handoff.tell()
     os._exit(0)
 
 

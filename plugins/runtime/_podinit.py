@@ -23,6 +23,8 @@ from podkit.plugins.runtime import _syscalls
 if TYPE_CHECKING:
     import socket
 
+    from podkit.plugins.runtime._handoff import Handoff
+
 
 def _reap_forever() -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
@@ -37,8 +39,11 @@ def _reap_forever() -> None:
             pass
 
 
-def serve(conn: socket.socket) -> NoReturn:
-    """Unshare, fork the init, answer its PID on ``conn`` and exit (a child of the zygote)."""
+def serve(conn: socket.socket, handoff: Handoff) -> NoReturn:
+    """Unshare, fork the init, answer its PID on ``conn`` and exit (a child of the zygote).
+
+    ``handoff`` tells the zygote, after the answer, that its spare was taken.
+    """
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children reap themselves
     answer: dict[str, object]
@@ -61,6 +66,7 @@ def serve(conn: socket.socket) -> NoReturn:
         answer = {"pid": pid}
     with contextlib.suppress(OSError):
         conn.sendall(json.dumps(answer).encode() + b"\n")
+    handoff.tell()
     os._exit(0)
 
 

@@ -8,11 +8,11 @@ machine's VM before the child ran a line of the init). The spare monitor
 (:mod:`._zygote`) now forks it while it waits for a request: a process that
 is PID 1 of a new PID namespace (the Kubernetes default, a container's own
 namespace), its stdout and stderr already pipes, blocked on a pipe for the
-directory of its container. On StartContainer the monitor writes the
-directory and the init goes straight to building the root (:mod:`._init`)
-while the monitor does its own bookkeeping; a container that joins another
-PID namespace (the pod's, a target's, the node's) gets a fresh fork as
-before, and the waiting init is discarded.
+directory of its container. On StartContainer the spare writes the
+directory as soon as it has checked the request, and the init goes straight
+to building the root (:mod:`._init`) while the spare becomes its monitor; a
+container that joins another PID namespace (the pod's, a target's, the
+node's) gets a fresh fork as before, and the waiting init is discarded.
 
 The waiting init exits when the pipe closes without a directory: when the
 spare becomes something else (an exec, a pod's PID namespace init), quits,
@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 from typing import Any, Final, NoReturn
 
 from podkit.plugins.runtime import _init
@@ -144,8 +143,8 @@ def _warm_up() -> None:
     reference count, an allocation) copies it, a few microseconds each, and
     the init takes hundreds between the spec and the exec. Going once through
     the harmless part of that path (a spec's parse, path joins, a ctypes
-    call, the signal table) copies many of those pages before a container
-    waits for them.
+    call, the kernel's last capability) copies many of those pages before a
+    container waits for them.
     """
     with contextlib.suppress(Exception):
         spec = json.loads(SAMPLE_SPEC)
@@ -154,9 +153,7 @@ def _warm_up() -> None:
         env = dict(item.split("=", 1) for item in spec["process"]["env"])
         os.get_exec_path(env)
         sc.capget()
-        for signum in signal.valid_signals():
-            with contextlib.suppress(ValueError):
-                signal.getsignal(signum)
+        _init.cap_last_cap()
 
 
 def _wait(job_r: int, out_w: int, err_w: int, sync_w: int, go_r: int) -> NoReturn:
@@ -170,6 +167,8 @@ def _wait(job_r: int, out_w: int, err_w: int, sync_w: int, go_r: int) -> NoRetur
         os.close(fd)
     _close_all_but((job_r, sync_w, go_r))  # the spare's socket and pipes are not ours
     _warm_up()
+    # The command's dispositions and mask, now rather than between its root and its exec.
+    _init.reset_signals()
     chunks = []
     while chunk := os.read(job_r, _READ):
         chunks.append(chunk)
@@ -184,7 +183,7 @@ def _wait(job_r: int, out_w: int, err_w: int, sync_w: int, go_r: int) -> NoRetur
         with contextlib.suppress(OSError):
             os.write(sync_w, (str(exc) or type(exc).__name__).encode(errors="replace"))
         os._exit(_START_FAILED)
-    _init.run(spec, sync_w, go_r, tasks)
+    _init.run(spec, sync_w, go_r, tasks, signals_reset=True)
 
 
 def _close_all_but(keep: tuple[int, ...]) -> None:

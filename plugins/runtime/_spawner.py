@@ -41,6 +41,7 @@ _MODULES: Final = (
     "_zygote",
     "_monitor",
     "_preinit",
+    "_handoff",
     "_atomicfile",
     "_nsexec",
     "_podinit",

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from podkit.plugins.runtime import _monitor, _nsexec, _podinit, _preinit
 from podkit.plugins.runtime import _syscalls as sc
+from podkit.plugins.runtime._handoff import Handoff
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -115,8 +116,9 @@ class Zygote:
     itself and becomes the monitor on the spot, so a start waits for no fork
     of the zygote (about a millisecond on a virtual machine). It tells the
     zygote on a pipe that it was taken by a start (``m``) or another request
-    (``s``), or that a quit came (``q``), and dies with the zygote while it
-    is a spare (``PR_SET_PDEATHSIG``). The spare in turn forks the
+    (``s``), once its work is under way or another request waits
+    (:mod:`._handoff`), or that a quit came (``q``); it dies with the zygote
+    while it is a spare (``PR_SET_PDEATHSIG``). The spare in turn forks the
     container's init in advance (:mod:`._preinit`), unless the last spare
     served no start or a request waits already.
     """
@@ -179,11 +181,11 @@ class Zygote:
             job = self._handle(conn, taken_fd, preinit)
             if job is not None:
                 sc.prctl(sc.PR_SET_PDEATHSIG, 0)  # a monitor (an exec) outlives the zygote
-                with contextlib.suppress(OSError):
-                    os.write(taken_fd, _TAKEN_BY_START if self.became_monitor else _TAKEN)
-                os.close(taken_fd)
-                self.listener.close()
-                job()
+                message = _TAKEN_BY_START if self.became_monitor else _TAKEN
+                handoff = Handoff(taken_fd, message, self.listener)
+                if _pending(self.listener):
+                    handoff.tell()  # another request waits: the zygote forks its spare now
+                job(handoff)
 
     def _warm_up(self) -> None:
         """Take, while idle, the copy-on-write faults that a request's first steps would take.
@@ -208,8 +210,11 @@ class Zygote:
 
     def _handle(
         self, conn: socket.socket, taken_fd: int, preinit: _preinit.PreInit | None
-    ) -> Callable[[], NoReturn] | None:
-        """Answer one connection; what to become (a monitor, an exec), else ``None``."""
+    ) -> Callable[[Handoff], NoReturn] | None:
+        """Answer one connection; what to become (a monitor, an exec), else ``None``.
+
+        What it becomes tells the zygote that the spare was taken (:mod:`._handoff`).
+        """
         if not _peer_is_root(conn):
             conn.close()
             return None
@@ -225,7 +230,7 @@ class Zygote:
         if request.get("podinit"):
             conn.settimeout(None)
             _discard(preinit, wait=False)
-            return lambda: _podinit.serve(conn)
+            return lambda handoff: _podinit.serve(conn, handoff)
         if request.get("quit"):
             if self._owns_path():
                 self.path.unlink()
@@ -244,8 +249,10 @@ class Zygote:
         if request.get("new_pid") is not True:  # the init joins another PID namespace
             _discard(preinit, wait=True)
             preinit = None
+        elif preinit is not None:
+            preinit.start(str(directory))  # first: the init builds the root meanwhile
         self.became_monitor = True
-        return lambda: _monitor.forked(directory, conn.detach(), preinit)
+        return lambda handoff: _monitor.forked(directory, conn.detach(), preinit, handoff)
 
 
 def _pending(listener: socket.socket) -> bool:
@@ -263,7 +270,7 @@ def _discard(preinit: _preinit.PreInit | None, *, wait: bool) -> None:
 
 def _exec_job(
     conn: socket.socket, request: object, fds: list[int], preinit: _preinit.PreInit | None
-) -> Callable[[], NoReturn] | None:
+) -> Callable[[Handoff], NoReturn] | None:
     """An exec (:mod:`._nsexec`) to become, when the request and its stdout and stderr are."""
     if len(fds) != len(("stdout", "stderr")) or not _nsexec.valid(request):
         _close_all(fds)
@@ -273,7 +280,7 @@ def _exec_job(
     conn.settimeout(None)
     _discard(preinit, wait=False)
     command, (out_fd, err_fd) = request, fds
-    return lambda: _nsexec.serve(command, out_fd, err_fd, conn)
+    return lambda handoff: _nsexec.serve(command, out_fd, err_fd, conn, handoff)
 
 
 @contextlib.contextmanager

@@ -154,3 +154,40 @@ def test_the_zygote_refuses_a_malformed_exec_request(busybox_env):
             os.close(r)
             os.close(w)
         assert "refuses" in reply["failed"]
+
+
+def test_a_long_exec_does_not_hold_back_the_next_request(busybox_env):
+    # The spare that became the long exec tells the zygote it was taken as soon
+    # as another request waits (the handoff), not when its command exits.
+    env = busybox_env
+    container_id = _start(env, "xl")
+    outcome: list[object] = []
+
+    def long_exec() -> None:
+        try:
+            outcome.append(
+                env.pm.runtime.exec_sync(HANDLER, container_id, ("/bin/sleep", "30"), 60)
+            )
+        except BaseException as exc:  # noqa: BLE001 - checked below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=long_exec)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not _processes_named("podkit-exec") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _processes_named("podkit-exec")
+        result = env.pm.runtime.exec_sync(HANDLER, container_id, ("echo", "meanwhile"), 10)
+        assert (result.stdout, result.exit_code) == (b"meanwhile\n", 0)
+        other = _start(env, "xl2", container_config("/bin/true", name="xl2"))
+        assert env.pm.runtime.container_status(HANDLER, other).status.state in {
+            ContainerState.CONTAINER_RUNNING,
+            ContainerState.CONTAINER_EXITED,
+        }
+        assert thread.is_alive()  # the long exec still runs
+    finally:
+        env.pm.runtime.stop_container(HANDLER, container_id, 0)  # ends the sleep
+        thread.join(30)
+    assert not thread.is_alive()
+    assert len(outcome) == 1

@@ -162,6 +162,9 @@ def test_a_container_cgroup_gets_its_sandboxs_cpuset_from_the_kernel(busybox_env
     cgroup = env.plugin.containers.records[container_id].cgroup
     read = env.plugin.cgroups.read
     assert read(sandbox_cgroup, "cpuset", "cgroup.clone_children").strip() == "1"
+    # ...and so is the plugin's cgroup parent: sandboxes get theirs from the kernel too.
+    parent = sandbox_cgroup.rpartition("/")[0]
+    assert read(parent, "cpuset", "cgroup.clone_children").strip() == "1"
     for name in ("cpuset.cpus", "cpuset.mems"):
         assert read(cgroup, "cpuset", name).strip()
         assert read(cgroup, "cpuset", name) == read(sandbox_cgroup, "cpuset", name)

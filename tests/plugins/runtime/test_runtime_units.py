@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import select
 import signal
+import socket
 import threading
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from podkit.models.runtime import (
 )
 from podkit.plugins.runtime import _codec, _dnsfiles, _init, _lifecycle, _limits, _logs, _process
 from podkit.plugins.runtime._cgroups import Cgroups, shares_to_weight
+from podkit.plugins.runtime._handoff import Handoff
 from podkit.plugins.runtime._images import ImageRecord
 from podkit.plugins.runtime._locks import Reservations, SandboxLocks
 
@@ -265,3 +269,42 @@ def test_split_cgroup_files_uses_tasks_where_a_v1_hierarchy_has_them(tmp_path):
     (v1 / "tasks").touch()
     tasks, procs = _init.split_cgroup_files([str(v1 / "cgroup.procs"), str(v2 / "cgroup.procs")])
     assert (tasks, procs) == ([str(v1 / "tasks")], [str(v2 / "cgroup.procs")])
+
+
+def _handoff(tmp_path: Path) -> tuple[Handoff, int, socket.socket]:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(tmp_path / "zygote.sock"))
+    listener.listen(4)
+    taken_r, taken_w = os.pipe2(os.O_CLOEXEC)
+    return Handoff(taken_w, b"m", listener), taken_r, listener
+
+
+def test_a_handoff_tells_the_zygote_once_and_lets_go_of_its_socket(tmp_path):
+    handoff, taken_r, listener = _handoff(tmp_path)
+    try:
+        assert handoff.watched == [listener.fileno()]
+        handoff.check([])  # nothing waits: nothing told
+        assert select.select([taken_r], [], [], 0)[0] == []
+        handoff.tell()
+        handoff.tell()
+        assert os.read(taken_r, 16) == b"m"
+        assert os.read(taken_r, 16) == b""  # its end is closed: told once
+        assert listener.fileno() == -1
+        assert handoff.watched == []
+    finally:
+        os.close(taken_r)
+
+
+def test_a_handoff_tells_the_zygote_when_a_request_waits(tmp_path):
+    handoff, taken_r, listener = _handoff(tmp_path)
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect(str(tmp_path / "zygote.sock"))
+        ready, _, _ = select.select(handoff.watched, [], [], 5)
+        handoff.check(ready)
+        assert os.read(taken_r, 16) == b"m"
+        assert handoff.watched == []
+    finally:
+        client.close()
+        listener.close()
+        os.close(taken_r)
