@@ -175,7 +175,8 @@ class Zygote:
         # would wait for the fork, and a fresh fork serves it as well.
         wanted = self.preinit_wanted and not _pending(self.listener)
         preinit = _preinit.fork() if wanted else None
-        self._warm_up()
+        if not _pending(self.listener):  # else the request takes those faults as soon
+            self._warm_up()
         while True:
             conn, _ = self.listener.accept()
             job = self._handle(conn, taken_fd, preinit)
