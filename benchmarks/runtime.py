@@ -11,7 +11,8 @@ to the process running and to its exit:
   (running: ``run -d`` returned; exit: ``run`` returned), each exec timed from a
   process of its own (:mod:`benchmarks._exectimer`).
 
-Both one after the other and all at once (threads). crun 1.8 refuses a hybrid
+Both one after the other and all at once (threads), in rounds in which the tools
+take turns, so that a drift of the machine's speed is shared out. crun 1.8 refuses a hybrid
 cgroup layout (a cgroup2 mount beside the v1 hierarchies, as on this machine's
 kind), so crun runs in a private mount namespace with the cgroup2 mounts
 unmounted; the output says so.
@@ -44,6 +45,7 @@ from benchmarks._common import (
     cleanup_stack,
     concurrent,
     header,
+    median,
     memory,
     note,
     row,
@@ -178,8 +180,20 @@ def _podkit_latency(rt: PodkitRuntime, counts: tuple[int, int]) -> dict[str, lis
     return out
 
 
-def _latency(tmp: Path, image: OciImage, rt: PodkitRuntime, counts: tuple[int, int]) -> None:
+def _merge(rounds: list[dict[str, list[float]]]) -> dict[str, list[float]]:
+    """The samples of every round, phase by phase."""
+    merged: dict[str, list[float]] = {}
+    for figures in rounds:
+        for phase, samples in figures.items():
+            merged.setdefault(phase, []).extend(samples)
+    return merged
+
+
+def _latency(
+    tmp: Path, image: OciImage, rt: PodkitRuntime, counts: tuple[int, int], rounds: int
+) -> None:
     hybrid = _cgroup2_mounts_beside_v1()
+    per_round = (max(1, counts[0] // rounds), counts[1])
     notes = [
         "podkit: NamespaceRuntime in-process, RunPodSandbox+CreateContainer+StartContainer;",
         "  exit seen by polling ContainerStatus every 1 ms; its state dir on a tmpfs, as its",
@@ -191,38 +205,59 @@ def _latency(tmp: Path, image: OciImage, rt: PodkitRuntime, counts: tuple[int, i
             f"crun 1.8 refuses this hybrid cgroup layout (cgroup2 at {', '.join(hybrid)}): it runs "
             "under `unshare -m` with those unmounted (`umount` in the private namespace)."
         )
-    notes.append(
-        f"each tool starts after {SETTLE:g} s of quiet: the kernel finishes tearing down the"
-        " previous tool's namespaces and cgroups in the background, and would bill the next."
-    )
-    peers: dict[str, dict[str, Any]] = {}
+    notes += [
+        f"in {rounds} rounds, the tools taking turns ({per_round[0]} one after the other and",
+        f"  {per_round[1]} at once each, per round), so that a drift of the machine's speed",
+        "  (a virtual machine's neighbours) is shared out rather than billed to one tool;",
+        f"  each tool starts after {SETTLE:g} s of quiet: the kernel finishes tearing down the",
+        "  previous tool's namespaces and cgroups in the background, and would bill the next.",
+    ]
+    bundles: dict[str, Path] = {}
     for tool in PEERS:
         if shutil.which(tool) is None:
             notes.append(f"{tool} missing: apt-get install {tool}")
-            continue
-        bundle = _bundle(tmp, image, tool)
+        else:
+            bundles[tool] = _bundle(tmp, image, tool)
+    peer_rounds: dict[str, list[dict[str, Any]]] = {tool: [] for tool in bundles}
+    our_rounds: list[dict[str, list[float]]] = []
+    for _ in range(rounds):
+        for tool, bundle in bundles.items():
+            if tool not in peer_rounds:
+                continue  # left out in an earlier round
+            time.sleep(SETTLE)
+            try:
+                peer_rounds[tool].append(
+                    _time_peer(tool, _peer_phases(tool, tmp, bundle, per_round), hybrid)
+                )
+            except RuntimeError as exc:
+                notes.append(f"{tool} left out: {exc}")
+                del peer_rounds[tool]
+            finally:
+                _sweep_peer(tool, tmp, hybrid)
         time.sleep(SETTLE)
-        try:
-            peers[tool] = _time_peer(tool, _peer_phases(tool, tmp, bundle, counts), hybrid)
-        except RuntimeError as exc:
-            notes.append(f"{tool} left out: {exc}")
-        finally:
-            _sweep_peer(tool, tmp, hybrid)
-    time.sleep(SETTLE)
-    ours = _podkit_latency(rt, counts)
+        our_rounds.append(_podkit_latency(rt, per_round))
+    peers = {
+        tool: _merge([{k: v["samples"] for k, v in r.items()} for r in results])
+        for tool, results in peer_rounds.items()
+    }
+    peer_walls = {
+        tool: [r["exit concurrent"]["wall"] for r in results]
+        for tool, results in peer_rounds.items()
+    }
+    ours = _merge(our_rounds)
     header("runtime: sandbox + container of /bin/true, to running and to exit", notes)
     for phase in ("running sequential", "exit sequential", "running concurrent", "exit concurrent"):
         for tool, figures in peers.items():
-            row(f"{tool}: {phase}", figures[phase]["samples"])
+            row(f"{tool}: {phase}", figures[phase])
         reference = next(iter(peers), "")
-        samples = peers[reference][phase]["samples"] if reference else None
+        samples = peers[reference][phase] if reference else None
         row(f"podkit: {phase} (ratio to {reference or '-'})", ours[phase], samples)
     row("podkit: first start (RunPodSandbox..StartContainer)", ours["first start, zygote included"])
     note("  (the first start after the runtime had no container also starts the zygote)")
-    walls = {tool: figures["exit concurrent"]["wall"] for tool, figures in peers.items()}
-    walls["podkit"] = ours["wall concurrent"][0]
+    walls = {tool: median(seconds) for tool, seconds in peer_walls.items()}
+    walls["podkit"] = median(ours["wall concurrent"])
     note(
-        f"wall time for {counts[1]} at once, to the last exit: "
+        f"wall time for {counts[1]} at once, to the last exit (median of the rounds): "
         + ", ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in walls.items())
     )
 
@@ -341,12 +376,13 @@ def _shim_memory(tmp: Path, image: OciImage, n: int) -> list[tuple[int, int]]:
 def main(*, quick: bool = False) -> None:
     """Print the latency and memory tables."""
     counts, sleepers = ((3, 3), 2) if quick else ((30, 20), 10)
+    rounds = 1 if quick else 3
     with cleanup_stack(120 if quick else 600) as stack:
         tmp = Path(tempfile.mkdtemp(prefix=f"{PREFIX}-runtime-"))
         stack.callback(shutil.rmtree, tmp, ignore_errors=True)
         image = build_busybox_image(tmp / "layout", ref_name=IMAGE_NAME)
         rt = PodkitRuntime(tmp / "podkit", image.path)
         stack.callback(rt.close)
-        _latency(tmp, image, rt, counts)
+        _latency(tmp, image, rt, counts, rounds)
         _exec_latency(tmp, image, rt, counts[0])
         _memory(tmp, image, rt, sleepers)

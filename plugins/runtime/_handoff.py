@@ -5,10 +5,11 @@ was taken. Saying so at the moment of the request wakes the zygote, which the
 scheduler tends to run on the spare's own CPU, preempting it to fork the next
 spare: about a millisecond added to every StartContainer and ExecSync on
 this machine's VM. So a spare that became a monitor tells the zygote when
-its container runs (or failed to start), an exec when its command exited;
-and either tells it at once when another request is waiting on the listening
-socket, which it watches until then (:attr:`Handoff.watched`), so requests
-that come together do not queue behind one start. A spare killed before it
+its container runs (or failed to start), an exec when its command is forked
+(and may run for long); and a monitor tells it at once when another request
+is waiting on the listening socket, which it watches until then
+(:attr:`Handoff.watched`), so requests that come together do not queue
+behind one start. A spare killed before it
 told is seen dying by the zygote, which forks the next one then.
 Standard library only.
 """

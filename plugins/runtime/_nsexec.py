@@ -116,15 +116,11 @@ def _fork_command(request: dict[str, Any], out_fd: int, err_fd: int) -> tuple[in
     return pid, report_r
 
 
-def _wait(pid: int, conn: socket.socket, handoff: Handoff) -> int:
+def _wait(pid: int, conn: socket.socket) -> int:
     """Wait for the command; kill its group first if the agent gives up. Its exit code."""
     pidfd = os.pidfd_open(pid)
     try:
-        while True:
-            ready, _, _ = select.select([pidfd, conn.fileno(), *handoff.watched], [], [])
-            handoff.check(ready)
-            if pidfd in ready or conn.fileno() in ready:
-                break
+        ready, _, _ = select.select([pidfd, conn.fileno()], [], [])
         if pidfd not in ready:  # the deadline passed: the agent wrote or hung up
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
@@ -153,7 +149,7 @@ def serve(
 ) -> NoReturn:
     """Run the command of ``request`` (a child of the zygote); answer on ``conn``; exit.
 
-    ``handoff`` tells the zygote that its spare was taken, after the answer at the latest.
+    ``handoff`` tells the zygote that its spare was taken, once the command is forked.
     """
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children reap themselves
@@ -165,12 +161,13 @@ def serve(
         _answer(conn, {"failed": f"{exc}"})
         handoff.tell()
         os._exit(1)
+    # The command runs (a probe may run for long): the zygote forks the next spare.
+    handoff.tell()
     os.close(out_fd)
     os.close(err_fd)
-    code = _wait(pid, conn, handoff)
+    code = _wait(pid, conn)
     failure = _read_all(report_r).decode(errors="replace")
     _answer(conn, {"exit_code": code, "error": failure})
-    handoff.tell()
     os._exit(0)
 
 
