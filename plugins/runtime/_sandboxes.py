@@ -140,10 +140,17 @@ class Sandboxes:
         if options.ipc is not NamespaceMode.NODE:
             names = (*names, "ipc")
         hostname = _dnsfiles.sandbox_hostname(config)
-        paths = _namespaces.create_namespaces(
+        # The namespaces are made by a thread while this one writes the files
+        # and makes the cgroup (the kernel's work on two CPUs at once).
+        making = _namespaces.NamespacesInMaking(
             directory / "ns", names, hostname, config.linux.sysctls
         )
-        undo.callback(_namespaces.release_namespaces, list(paths.values()))
+        undo.callback(making.release)
+        _dnsfiles.write_files(directory, config, node_network=node_net)
+        cgroup = f"{self._cgroup_parent}/{sandbox_id}" if self._cgroup_parent else sandbox_id
+        self._cgroups.create(cgroup)
+        undo.callback(self._remove_cgroup, cgroup)
+        paths = making.wait()
         init, pid_path = None, ""
         if options.pid is NamespaceMode.POD:
             init, pid_path = _namespaces.start_pid_init(
@@ -151,10 +158,6 @@ class Sandboxes:
             )
             undo.callback(_namespaces.release_namespaces, [pid_path])
             undo.callback(_namespaces.stop_pid_init, init)
-        _dnsfiles.write_files(directory, config, node_network=node_net)
-        cgroup = f"{self._cgroup_parent}/{sandbox_id}" if self._cgroup_parent else sandbox_id
-        self._cgroups.create(cgroup)
-        undo.callback(self._remove_cgroup, cgroup)
         return _records.SandboxRecord(
             id=sandbox_id,
             handler=handler,
