@@ -11,6 +11,7 @@ APT_PACKAGES=(
   iproute2         # ip netns, used by tests and the leak checker's checks
   nftables         # nft: NAT and port mapping; the leak checker lists its tables
   util-linux       # mount, unshare, nsenter
+  libseccomp2      # the runtime compiles seccomp profiles with it (through ctypes)
   docker-registry  # a local OCI registry for image pull tests
   skopeo           # pushes test images to it
   containernetworking-plugins  # the upstream CNI plugins, the peers of podkit's

@@ -15,6 +15,7 @@ reads; success closes the pipe (close-on-exec). The spec is the JSON that
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import os
@@ -213,6 +214,21 @@ def cap_last_cap() -> int:
 
 
 def drop_privileges(process: dict[str, Any]) -> None:
+    """Become the process's user with its capabilities; its seccomp filter comes with it.
+
+    The filter is loaded while the process may (``CAP_SYS_ADMIN``) unless it
+    asked for ``no_new_privs``, which allows it after; in both cases it
+    filters everything from there to the command, ``execve`` included.
+    """
+    program = base64.b64decode(process["seccomp"]) if process.get("seccomp") else b""
+    if program and not process["no_new_privs"]:
+        sc.load_seccomp(program)
+    _drop(process)
+    if program and process["no_new_privs"]:
+        sc.load_seccomp(program)
+
+
+def _drop(process: dict[str, Any]) -> None:
     caps = int(process["capabilities"])
     last = cap_last_cap()
     for cap in range(last + 1):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from podkit import errors
 from podkit.models.runtime import MountPropagation, NamespaceMode
-from podkit.plugins.runtime import _dnsfiles, _process
+from podkit.plugins.runtime import _dnsfiles, _process, _seccomp
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -155,6 +155,7 @@ def build(  # noqa: PLR0913 - the pieces a container is made of
             "ambient": ambient,
             "no_new_privs": context.no_new_privs,
             "oom_score_adj": oom or None,
+            "seccomp": _seccomp.program_for(context.seccomp, caps, privileged=privileged),
         },
     }
     return spec, user

@@ -175,6 +175,32 @@ def capget() -> tuple[int, int, int]:
     return eff, prm, inh
 
 
+class _SockFprog(ctypes.Structure):
+    _fields_ = (("len", ctypes.c_ushort), ("filter", ctypes.c_void_p))
+
+
+_PR_SET_SECCOMP: Final = 22
+_SECCOMP_MODE_FILTER: Final = 2
+_BPF_INSTRUCTION: Final = 8
+
+
+def load_seccomp(program: bytes) -> None:
+    """Install a seccomp BPF filter on the calling thread (``PR_SET_SECCOMP``).
+
+    It needs ``no_new_privs`` set or ``CAP_SYS_ADMIN``; it lasts across ``execve``.
+    """
+    buffer = ctypes.create_string_buffer(program, len(program))
+    fprog = _SockFprog(len(program) // _BPF_INSTRUCTION, ctypes.addressof(buffer))
+    result = _libc.prctl(
+        ctypes.c_int(_PR_SET_SECCOMP),
+        ctypes.c_ulong(_SECCOMP_MODE_FILTER),
+        ctypes.c_void_p(ctypes.addressof(fprog)),
+        ctypes.c_ulong(0),
+        ctypes.c_ulong(0),
+    )
+    _check(result, "prctl(PR_SET_SECCOMP)", len(program))
+
+
 __all__ = [
     "CLONE_NEWCGROUP",
     "CLONE_NEWIPC",
@@ -202,6 +228,7 @@ __all__ = [
     "PR_SET_PDEATHSIG",
     "capget",
     "capset",
+    "load_seccomp",
     "mount",
     "name_process",
     "pivot_root",
