@@ -233,31 +233,27 @@ def _action(name: object, errno_ret: object, where: str) -> int:
     return actions[name]
 
 
-def _matches(condition: object, caps: int, arch: str, where: str) -> bool:
-    """Whether an ``includes`` condition holds (every capability, one of the arches)."""
+def _condition(condition: object, where: str) -> tuple[list[int | None], list[str]]:
+    """The capability numbers (``None``: unknown) and arches of ``includes``/``excludes``."""
     if condition is None:
-        return True
+        return [], []
     if not isinstance(condition, dict):
         raise _invalid(where, "includes/excludes must be an object")
-    for cap in condition.get("caps") or ():
-        number = _CAPS.get(cap) if isinstance(cap, str) else None
-        if number is None or not caps & (1 << number):
-            return False
-    arches = condition.get("arches") or ()
-    return not arches or arch in arches
+    caps = [_CAPS.get(cap) if isinstance(cap, str) else None for cap in condition.get("caps") or ()]
+    return caps, [str(arch) for arch in condition.get("arches") or ()]
+
+
+def _matches(condition: object, caps: int, arch: str, where: str) -> bool:
+    """Whether an ``includes`` condition holds (every capability, one of the arches)."""
+    needed, arches = _condition(condition, where)
+    has_all = all(number is not None and caps & (1 << number) for number in needed)
+    return has_all and (not arches or arch in arches)
 
 
 def _excluded(condition: object, caps: int, arch: str, where: str) -> bool:
     """Whether an ``excludes`` condition holds (any capability, any of the arches)."""
-    if condition is None:
-        return False
-    if not isinstance(condition, dict):
-        raise _invalid(where, "includes/excludes must be an object")
-    for cap in condition.get("caps") or ():
-        number = _CAPS.get(cap) if isinstance(cap, str) else None
-        if number is not None and caps & (1 << number):
-            return True
-    return arch in (condition.get("arches") or ())
+    listed, arches = _condition(condition, where)
+    return any(number is not None and caps & (1 << number) for number in listed) or arch in arches
 
 
 def _arg_array(args: object, where: str) -> ctypes.Array[_ArgCmp]:
