@@ -109,6 +109,7 @@ class PodRuntime:
             image_user=user,
             env=env,
             mounts=mounts,
+            seccomp_dir=self.ctx.seccomp_dir,
         )
 
     def _termination_mount(self, slot: ContainerSlot) -> Mount:

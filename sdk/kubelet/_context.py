@@ -45,6 +45,8 @@ class NodeContext:
     objects: Objects
     logs_dir: Path
     node_name: str
+    #: Where ``Localhost`` seccomp profiles are; ``None``: such pods are refused.
+    seccomp_dir: Path | None = None
     #: Labels every sandbox of the node carries (the node's instance, to find
     #: what an earlier run of it left).
     sandbox_labels: Mapping[str, str] = attrs.field(factory=dict)

@@ -20,7 +20,7 @@ import attrs
 from podkit.kubelet._codec import encode
 from podkit.kubelet._env import ContainerConfigError, expand
 from podkit.kubelet._resources import cgroup_parent, linux_resources
-from podkit.models.kube import DNSPolicy
+from podkit.models.kube import DNSPolicy, SeccompProfileType
 from podkit.models.runtime import (
     Capability,
     ContainerConfig,
@@ -38,7 +38,9 @@ from podkit.models.runtime import (
     PodSandboxConfig,
     PodSandboxMetadata,
     PortMapping,
+    ProfileType,
     Protocol,
+    SecurityProfile,
 )
 
 if TYPE_CHECKING:
@@ -264,8 +266,32 @@ def _user(pod: Pod, container: Container, image: ImageUser) -> tuple[int | None,
     return uid, gid, username
 
 
+def seccomp(pod: Pod, container: Container, seccomp_dir: Path | None) -> SecurityProfile | None:
+    """The container's seccomp profile for CRI: its own, else the pod's; ``None``: unset.
+
+    A ``Localhost`` profile is a path under ``seccomp_dir``, as the kubelet's
+    are under ``<root dir>/seccomp``.
+
+    :raises ContainerConfigError: a ``Localhost`` profile without a seccomp directory.
+    """
+    own = container.security_context
+    profile = own.seccomp_profile if own and own.seccomp_profile else None
+    profile = profile or pod.spec.security_context.seccomp_profile
+    if profile is None:
+        return None
+    if profile.type is SeccompProfileType.RUNTIME_DEFAULT:
+        return SecurityProfile(profile_type=ProfileType.RUNTIME_DEFAULT)
+    if profile.type is SeccompProfileType.UNCONFINED:
+        return SecurityProfile(profile_type=ProfileType.UNCONFINED)
+    if seccomp_dir is None:
+        msg = f"seccomp profile {profile.localhost_profile!r}: this node has no seccomp directory"
+        raise ContainerConfigError(msg)
+    ref = str(seccomp_dir / profile.localhost_profile)
+    return SecurityProfile(profile_type=ProfileType.LOCALHOST, localhost_ref=ref)
+
+
 def security_context(
-    pod: Pod, container: Container, image: ImageUser
+    pod: Pod, container: Container, image: ImageUser, seccomp_dir: Path | None = None
 ) -> LinuxContainerSecurityContext:
     """The container's ``LinuxContainerSecurityContext``, over the pod's settings."""
     own = container.security_context
@@ -288,6 +314,7 @@ def security_context(
         readonly_rootfs=bool(own and own.read_only_root_filesystem),
         supplemental_groups=groups,
         no_new_privs=bool(own and own.allow_privilege_escalation is False),
+        seccomp=seccomp(pod, container, seccomp_dir),
     )
 
 
@@ -300,8 +327,11 @@ def container_config(  # noqa: PLR0913 - what the kubelet gathers for one contai
     image_user: ImageUser,
     env: Mapping[str, str],
     mounts: tuple[Mount, ...],
+    seccomp_dir: Path | None = None,
 ) -> ContainerConfig:
     """The container's ``ContainerConfig``.
+
+    ``seccomp_dir``: where ``Localhost`` seccomp profiles are (:func:`seccomp`).
 
     :raises ContainerConfigError: the security context cannot be honoured
         (``runAsNonRoot`` with a root image).
@@ -328,7 +358,7 @@ def container_config(  # noqa: PLR0913 - what the kubelet gathers for one contai
         tty=container.tty,
         linux=LinuxContainerConfig(
             resources=linux_resources(container),
-            security_context=security_context(pod, container, image_user),
+            security_context=security_context(pod, container, image_user, seccomp_dir),
         ),
     )
 
@@ -358,6 +388,7 @@ __all__ = [
     "pod_labels",
     "port_mappings",
     "sandbox_config",
+    "seccomp",
     "security_context",
     "sort_ips",
 ]

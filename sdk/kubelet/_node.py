@@ -102,7 +102,8 @@ class Node:
 
     :param manager: the plugins; :meth:`podkit.PluginManager.load` by default.
     :param state_dir: where pods' volumes (``pods/<uid>/volumes``) and logs
-        (``logs/<namespace>_<name>_<uid>``) live.
+        (``logs/<namespace>_<name>_<uid>``) live, and the ``Localhost``
+        seccomp profiles pods name (``seccomp/<localhostProfile>``).
     :param run_dir: where the runtime layer keeps its records and CNI results.
     :param cni_conf_dir: the CNI configuration directory; a default network
         (bridge ``podkit0``, 10.88.0.0/16) is written into it when it is empty.
@@ -158,6 +159,7 @@ class Node:
             objects=self.objects,
             logs_dir=self.state_dir / "logs",
             node_name=node_name or _node_name(),
+            seccomp_dir=self.state_dir / "seccomp",
             sandbox_labels={INSTANCE_LABEL: _instance(self.state_dir)},
             host_ip=_host_ip(),
             backoff=backoff or BackOffPolicy(),

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from podkit.manifests._reader import Errors, as_object, raw_names, report_duplicates
-from podkit.models.kube import Capabilities, PodSecurityContext, SecurityContext, Sysctl
+from podkit.models.kube import (
+    Capabilities,
+    PodSecurityContext,
+    SeccompProfile,
+    SeccompProfileType,
+    SecurityContext,
+    Sysctl,
+)
 from podkit.models.kube._rules import sysctl_name, unix_id
-from podkit.models.kube._security import escalation_reason
+from podkit.models.kube._security import escalation_reason, localhost_profile_reason
 
 #: Fields of Kubernetes' security contexts that podkit does not implement.
 _UNSUPPORTED = (
     "appArmorProfile",
     "seLinuxOptions",
-    "seccompProfile",
     "windowsOptions",
     "procMount",
     "fsGroupChangePolicy",
@@ -29,6 +35,20 @@ def _sysctl(errors: Errors, path: str, raw: object) -> Sysctl | None:
     return obj.build(lambda: Sysctl(name=name, value=value))
 
 
+def _seccomp_profile(errors: Errors, path: str, raw: object) -> SeccompProfile | None:
+    obj = as_object(errors, path, raw)
+    if obj is None:
+        return None
+    if obj.get("type") is None:
+        errors.add(obj.at("type"), "required value")
+    profile_type = obj.choice("type", SeccompProfileType, SeccompProfileType.UNCONFINED)
+    localhost = obj.string("localhostProfile")
+    reason = localhost_profile_reason(profile_type, localhost)
+    if reason and obj.get("type") is not None:
+        errors.add(obj.at("localhostProfile"), reason)
+    return obj.build(lambda: SeccompProfile(type=profile_type, localhost_profile=localhost))
+
+
 def decode_pod_security_context(
     errors: Errors, path: str, raw: object
 ) -> PodSecurityContext | None:
@@ -43,6 +63,7 @@ def decode_pod_security_context(
     fs_group = obj.optional_integer("fsGroup", unix_id, bits=64)
     groups = obj.integers("supplementalGroups", unix_id)
     sysctls = obj.children("sysctls", _sysctl)
+    seccomp = obj.child("seccompProfile", _seccomp_profile)
     named = raw_names(obj.get("sysctls"))
     report_duplicates(errors, [(obj.at("sysctls"), index, name) for index, name in named])
     return obj.build(
@@ -53,6 +74,7 @@ def decode_pod_security_context(
             fs_group=fs_group,
             supplemental_groups=groups,
             sysctls=sysctls,
+            seccomp_profile=seccomp,
         )
     )
 
@@ -78,6 +100,7 @@ def decode_security_context(errors: Errors, path: str, raw: object) -> SecurityC
     capabilities = obj.child("capabilities", _capabilities)
     privileged = obj.optional_boolean("privileged")
     escalation = obj.optional_boolean("allowPrivilegeEscalation")
+    seccomp = obj.child("seccompProfile", _seccomp_profile)
     reason = escalation_reason(
         allow_privilege_escalation=escalation,
         privileged=privileged,
@@ -94,6 +117,7 @@ def decode_security_context(errors: Errors, path: str, raw: object) -> SecurityC
             capabilities=capabilities,
             privileged=privileged,
             allow_privilege_escalation=escalation,
+            seccomp_profile=seccomp,
         )
     )
 

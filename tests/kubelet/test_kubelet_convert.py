@@ -15,11 +15,12 @@ from podkit.kubelet._convert import (
     container_mounts,
     dns_config,
     sandbox_config,
+    seccomp,
 )
 from podkit.kubelet._env import ContainerConfigError, environment, expand
 from podkit.kubelet._objects import ObjectStore
 from podkit.kubelet._resources import milli_cpu_to_quota, milli_cpu_to_shares, qos_class
-from podkit.models.runtime import NamespaceMode, Protocol
+from podkit.models.runtime import NamespaceMode, ProfileType, Protocol, SecurityProfile
 
 
 def load(*documents):
@@ -250,3 +251,38 @@ def test_a_path_is_not_made_under_a_read_only_volume(tmp_path):
 def test_a_long_pod_name_is_cut_to_a_hostname(tmp_path):
     the_pod = pod({"containers": [container()]}, name="a" * 62 + "-b" * 5)
     assert sandbox_config(the_pod, logs_dir=tmp_path).hostname == "a" * 62
+
+
+def test_the_seccomp_profile_is_the_containers_else_the_pods_with_localhost_under_the_dir(
+    tmp_path,
+):
+    the_pod = pod(
+        {
+            "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [
+                container(name="inherits"),
+                container(
+                    name="own",
+                    securityContext={
+                        "seccompProfile": {"type": "Localhost", "localhostProfile": "p/deny.json"}
+                    },
+                ),
+                container(name="off", securityContext={"seccompProfile": {"type": "Unconfined"}}),
+            ],
+        }
+    )
+    inherits, own, off = the_pod.spec.containers
+    assert seccomp(the_pod, inherits, tmp_path) == SecurityProfile(
+        profile_type=ProfileType.RUNTIME_DEFAULT
+    )
+    assert seccomp(the_pod, own, tmp_path) == SecurityProfile(
+        profile_type=ProfileType.LOCALHOST, localhost_ref=str(tmp_path / "p" / "deny.json")
+    )
+    assert seccomp(the_pod, off, tmp_path) == SecurityProfile(profile_type=ProfileType.UNCONFINED)
+    assert seccomp(pod({"containers": [container()]}), container_spec(), tmp_path) is None
+    with pytest.raises(ContainerConfigError, match="no seccomp directory"):
+        seccomp(the_pod, own, None)
+
+
+def container_spec():
+    return pod({"containers": [container()]}).spec.containers[0]

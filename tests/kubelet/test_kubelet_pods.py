@@ -368,6 +368,32 @@ def test_the_security_context_reaches_the_container(env):
     assert node.logs("default", "secure", "main") == "1000\n2000\nread-only\n"
 
 
+def test_a_seccomp_profile_reaches_the_container_runtime_default_and_localhost(env):
+    # The node's Localhost profiles live in <state dir>/seccomp, as the kubelet's do.
+    profiles = env.state_dir / "seccomp" / "profiles"
+    profiles.mkdir(parents=True)
+    deny_mkdir = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}],
+    }
+    (profiles / "deny-mkdir.json").write_text(json.dumps(deny_mkdir))
+    node = env.start()
+    mkdir = "mkdir /tmp/d 2>/dev/null && echo mkdir-made || echo mkdir-refused"
+    # A user namespace needs no capability; the runtime default refuses it.
+    userns = "unshare -U true 2>/dev/null && echo userns-made || echo userns-refused"
+    localhost = {"type": "Localhost", "localhostProfile": "profiles/deny-mkdir.json"}
+    manifest = pod_manifest(
+        "seccomp",
+        sh(env, "localhost", mkdir, securityContext={"seccompProfile": localhost}),
+        sh(env, "inherits", f"{mkdir}; {userns}"),
+        securityContext={"seccompProfile": {"type": "RuntimeDefault"}},
+    )
+    node.apply(load(manifest))
+    node.wait_for("default", "seccomp", "Succeeded", timeout=60)
+    assert node.logs("default", "seccomp", "localhost") == "mkdir-refused\n"
+    assert node.logs("default", "seccomp", "inherits") == "mkdir-made\nuserns-refused\n"
+
+
 def test_an_image_that_cannot_be_pulled_leaves_the_container_waiting(env):
     node = env.start()
     never = {

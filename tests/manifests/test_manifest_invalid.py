@@ -40,6 +40,9 @@ CONFIG_MAP = {
 }
 
 C0 = "spec.containers[0]"
+SECCOMP_TYPES = (
+    'unsupported value "Strict": supported values: "RuntimeDefault", "Unconfined", "Localhost"'
+)
 LABEL = (
     "a DNS-1123 label must consist of lower case alphanumeric characters or '-', "
     "and must start and end with an alphanumeric character"
@@ -720,6 +723,48 @@ CASES = [
         (
             f"{C0}.securityContext.allowPrivilegeEscalation",
             "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
+        ),
+    ),
+    case(
+        "seccomp profile without a type",
+        {"spec.securityContext": {"seccompProfile": {}}},
+        ("spec.securityContext.seccompProfile.type", "required value"),
+    ),
+    case(
+        "seccomp profile of an unknown type",
+        {f"{C0}.securityContext": {"seccompProfile": {"type": "Strict"}}},
+        (
+            f"{C0}.securityContext.seccompProfile.type",
+            SECCOMP_TYPES,
+        ),
+    ),
+    case(
+        "Localhost seccomp profile without a path",
+        {f"{C0}.securityContext": {"seccompProfile": {"type": "Localhost"}}},
+        (
+            f"{C0}.securityContext.seccompProfile.localhostProfile",
+            "must be set when seccomp type is Localhost",
+        ),
+    ),
+    case(
+        "seccomp profile path that climbs out",
+        {
+            f"{C0}.securityContext": {
+                "seccompProfile": {"type": "Localhost", "localhostProfile": "../x.json"}
+            }
+        },
+        (f"{C0}.securityContext.seccompProfile.localhostProfile", "must not contain '..'"),
+    ),
+    case(
+        "seccomp profile path with RuntimeDefault",
+        {
+            "spec.securityContext": {
+                "seccompProfile": {"type": "RuntimeDefault", "localhostProfile": "x.json"}
+            }
+        },
+        (
+            "spec.securityContext.seccompProfile.localhostProfile",
+            "can only be set when seccomp type is Localhost",
         ),
     ),
     # secrets and config maps

@@ -16,6 +16,8 @@ from podkit.models.kube import (
     PullPolicy,
     Quantity,
     RestartPolicy,
+    SeccompProfile,
+    SeccompProfileType,
     Secret,
     StorageMedium,
     TerminationMessagePolicy,
@@ -168,6 +170,10 @@ def test_security_context():
     assert container.capabilities is not None
     assert container.capabilities.add == ("NET_ADMIN", "SYS_TIME")
     assert container.capabilities.drop == ("ALL",)
+    assert context.seccomp_profile == SeccompProfile(type=SeccompProfileType.RUNTIME_DEFAULT)
+    assert container.seccomp_profile == SeccompProfile(
+        type=SeccompProfileType.LOCALHOST, localhost_profile="profiles/audit.json"
+    )
 
 
 def test_lifecycle_pre_stop():

@@ -23,6 +23,7 @@ from podkit.models.kube._enums import (
     Protocol,
     PullPolicy,
     RestartPolicy,
+    SeccompProfileType,
     StorageMedium,
     TerminationMessagePolicy,
     URIScheme,
@@ -54,6 +55,7 @@ from podkit.models.kube._resources import ResourceRequirements
 from podkit.models.kube._security import (
     Capabilities,
     PodSecurityContext,
+    SeccompProfile,
     SecurityContext,
     Sysctl,
 )
@@ -110,6 +112,8 @@ __all__ = [
     "QuantityFormat",
     "ResourceRequirements",
     "RestartPolicy",
+    "SeccompProfile",
+    "SeccompProfileType",
     "Secret",
     "SecretEnvSource",
     "SecretKeySelector",

@@ -92,12 +92,25 @@ class TerminationMessagePolicy(enum.StrEnum):
     FALLBACK_TO_LOGS_ON_ERROR = "FallbackToLogsOnError"
 
 
+@final
+class SeccompProfileType(enum.StrEnum):
+    """Which seccomp filter a container's processes run under (``seccompProfile.type``)."""
+
+    #: The container runtime's default profile.
+    RUNTIME_DEFAULT = "RuntimeDefault"
+    #: No filter.
+    UNCONFINED = "Unconfined"
+    #: A profile file of the node's, named by ``localhostProfile``.
+    LOCALHOST = "Localhost"
+
+
 __all__ = [
     "DNSPolicy",
     "HostPathType",
     "Protocol",
     "PullPolicy",
     "RestartPolicy",
+    "SeccompProfileType",
     "StorageMedium",
     "TerminationMessagePolicy",
     "URIScheme",

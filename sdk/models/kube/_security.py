@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Final, final
 import attrs
 
 from podkit.models.kube._collections import freeze, ints, strings
-from podkit.models.kube._rules import sysctl_name, unix_id
+from podkit.models.kube._enums import SeccompProfileType
+from podkit.models.kube._rules import relative_path, sysctl_name, unix_id
 from podkit.models.kube._validators import each, fail, optional_number, text
 
 if TYPE_CHECKING:
@@ -47,6 +48,39 @@ class Capabilities:
     drop: tuple[str, ...] = attrs.field(default=(), converter=strings)
 
 
+def localhost_profile_reason(profile_type: SeccompProfileType, path: str) -> str | None:
+    """Word what is wrong with ``localhostProfile`` for ``type``, if anything."""
+    if profile_type is SeccompProfileType.LOCALHOST:
+        if not path:
+            return "must be set when seccomp type is Localhost"
+        reasons = relative_path(path)
+        return reasons[0] if reasons else None
+    if path:
+        return "can only be set when seccomp type is Localhost"
+    return None
+
+
+@final
+@attrs.frozen(kw_only=True)
+class SeccompProfile:
+    """The seccomp filter of a Pod's or a container's processes.
+
+    ``localhost_profile`` is a path relative to the node's seccomp directory
+    (``<state dir>/seccomp`` for :class:`podkit.Node`), set only with
+    :attr:`SeccompProfileType.LOCALHOST`.
+
+    .. versionadded:: 0.1
+    """
+
+    type: SeccompProfileType = attrs.field(converter=SeccompProfileType)
+    localhost_profile: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        reason = localhost_profile_reason(self.type, self.localhost_profile)
+        if reason:
+            fail("localhost_profile", reason)
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Sysctl:
@@ -74,6 +108,8 @@ class PodSecurityContext:
         default=(), converter=ints, validator=each(unix_id)
     )
     sysctls: tuple[Sysctl, ...] = attrs.field(default=(), converter=_sysctls)
+    #: The containers' seccomp filter, unless a container sets its own.
+    seccomp_profile: SeccompProfile | None = None
 
 
 @final
@@ -92,6 +128,7 @@ class SecurityContext:
     privileged: bool | None = None
     #: Whether a process may gain more privileges than its parent (``no_new_privs``).
     allow_privilege_escalation: bool | None = None
+    seccomp_profile: SeccompProfile | None = None
 
     def __attrs_post_init__(self) -> None:
         added = self.capabilities.add if self.capabilities else ()
@@ -107,7 +144,9 @@ class SecurityContext:
 __all__ = [
     "Capabilities",
     "PodSecurityContext",
+    "SeccompProfile",
     "SecurityContext",
     "Sysctl",
     "escalation_reason",
+    "localhost_profile_reason",
 ]
