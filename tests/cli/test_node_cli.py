@@ -119,6 +119,14 @@ class Agent:
             subprocess.run(["ip", "link", "del", self.bridge], check=False, capture_output=True)
 
     def pod_file(self, name, script, *, file=None, containers=("main",), restart="Always"):
+        """Write a static pod into the watched directory; its YAML."""
+        text = self.pod_text(name, script, containers=containers, restart=restart)
+        (self.manifests / (file or f"{name}.yaml")).write_text(text)
+        return text
+
+    def pod_text(self, name, script, *, containers=("main",), restart="Always"):
+        """A pod's YAML, to apply through the API (never in the watched directory, where
+        the node could take it for a static pod before it is gone)."""
         pod = {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -137,9 +145,7 @@ class Agent:
                 ],
             },
         }
-        text = yaml.safe_dump(pod)
-        (self.manifests / (file or f"{name}.yaml")).write_text(text)
-        return text
+        return yaml.safe_dump(pod)
 
     def client(self):
         return NodeApiClient(self.socket, timeout=60)
@@ -287,10 +293,7 @@ def test_static_files_added_changed_removed_and_invalid(agent, capsys):
 
 def test_logs_follow_survives_a_restart_and_ends_with_the_pod(agent):
     agent.start()
-    manifest = agent.pod_file(
-        "pknc-crash", "echo run $(cat /proc/uptime); sleep 0.5; exit 1", file="api.yaml"
-    )
-    (agent.manifests / "api.yaml").unlink()  # applied through the API instead
+    manifest = agent.pod_text("pknc-crash", "echo run $(cat /proc/uptime); sleep 0.5; exit 1")
     agent.client().apply("default", manifest.encode())
     seen: list[str] = []
     ended = threading.Event()
@@ -318,8 +321,7 @@ def test_logs_follow_survives_a_restart_and_ends_with_the_pod(agent):
 
 def test_a_pod_being_deleted_shows_terminating(agent, capsys):
     agent.start()
-    manifest = agent.pod_file("pknc-slow", "trap '' TERM; sleep 3600", file="api.yaml")
-    (agent.manifests / "api.yaml").unlink()
+    manifest = agent.pod_text("pknc-slow", "trap '' TERM; sleep 3600")
     stubborn = yaml.safe_load(manifest)
     stubborn["spec"]["terminationGracePeriodSeconds"] = 3
     agent.client().apply("default", yaml.safe_dump(stubborn).encode())
@@ -349,8 +351,7 @@ def test_no_agent_is_one_clear_line(tmp_path, capsys):
 
 def test_apply_runs_pods_through_the_api_and_refuses_invalid_files_first(agent, capsys, tmp_path):
     agent.start()
-    manifest = agent.pod_file("pknc-applied", "exec sleep 3600", file="applied.yaml")
-    (agent.manifests / "applied.yaml").unlink()  # not a static pod: applied through the API
+    manifest = agent.pod_text("pknc-applied", "exec sleep 3600")  # applied through the API
     path = tmp_path / "pknc-applied.yaml"
     path.write_text(manifest)
     sock = ("--socket", str(agent.socket))
