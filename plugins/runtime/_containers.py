@@ -27,6 +27,7 @@ from podkit.models.runtime import (
     LinuxContainerUser,
     NamespaceMode,
     PodSandboxState,
+    ProfileType,
 )
 from podkit.plugins.runtime import (
     _dnsfiles,
@@ -50,6 +51,26 @@ def _log_path(sandbox_config: PodSandboxConfig, config: ContainerConfig) -> str:
     # absolute path nor a directory there is nowhere to log (output dropped).
     path = Path(sandbox_config.log_directory) / config.log_path
     return str(path) if config.log_path and path.is_absolute() else ""
+
+
+def _refuse_apparmor_profile(config: ContainerConfig) -> None:
+    """Refuse a named AppArmor profile: this runtime applies none.
+
+    ``RuntimeDefault`` (what the kubelet sends when a pod names none) is
+    accepted and, like ``Unconfined``, means no AppArmor profile; a
+    ``Localhost`` one is a profile the pod's author counted on, so the
+    container is not made without it (containerd refuses it too on a node
+    without AppArmor).
+    """
+    context = config.linux.security_context
+    profile = context.apparmor
+    if context.privileged or profile is None or profile.profile_type is not ProfileType.LOCALHOST:
+        return
+    msg = (
+        f"failed to create container {config.metadata.name!r}: AppArmor profile "
+        f"{profile.localhost_ref!r}: the namespace runtime applies no AppArmor profile"
+    )
+    raise errors.UnimplementedError(msg)
 
 
 def _matches(record: ContainerRecord, state: ContainerState, flt: ContainerFilter) -> bool:
@@ -109,6 +130,7 @@ class Containers:
                     f"{config.metadata.attempt} exists in sandbox {sandbox.id!r} as {other.id!r}"
                 )
                 raise errors.AlreadyExistsError(msg)
+        _refuse_apparmor_profile(config)
         image = store.resolve(config.image.image)
         container_id = secrets.token_hex(32)
         with contextlib.ExitStack() as undo:

@@ -39,25 +39,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from podkit import errors
 from podkit.models.runtime import ProfileType
+from podkit.plugins.runtime._process import CAPABILITIES
 
 if TYPE_CHECKING:
     from podkit.models.runtime import SecurityProfile
 
-#: Capability numbers (linux/capability.h) of the ones the default profile is gated by.
-_CAPS: Final = {
-    "CAP_DAC_READ_SEARCH": 2,
-    "CAP_SYS_MODULE": 16,
-    "CAP_SYS_RAWIO": 17,
-    "CAP_SYS_PACCT": 20,
-    "CAP_SYS_ADMIN": 21,
-    "CAP_SYS_BOOT": 22,
-    "CAP_SYS_NICE": 23,
-    "CAP_SYS_PTRACE": 19,
-    "CAP_SYS_TIME": 25,
-    "CAP_SYSLOG": 34,
-    "CAP_BPF": 39,
-    "CAP_PERFMON": 38,
-}
 _CLONE_NAMESPACE_FLAGS: Final = (
     0x00020000,  # CLONE_NEWNS
     0x02000000,  # CLONE_NEWCGROUP
@@ -233,27 +219,33 @@ def _action(name: object, errno_ret: object, where: str) -> int:
     return actions[name]
 
 
+def _capability_number(name: object) -> int | None:
+    bare = name.upper().removeprefix("CAP_") if isinstance(name, str) else ""
+    return CAPABILITIES.index(bare) if bare in CAPABILITIES else None
+
+
 def _condition(condition: object, where: str) -> tuple[list[int | None], list[str]]:
     """The capability numbers (``None``: unknown) and arches of ``includes``/``excludes``."""
     if condition is None:
         return [], []
     if not isinstance(condition, dict):
         raise _invalid(where, "includes/excludes must be an object")
-    caps = [_CAPS.get(cap) if isinstance(cap, str) else None for cap in condition.get("caps") or ()]
+    caps = [_capability_number(cap) for cap in condition.get("caps") or ()]
     return caps, [str(arch) for arch in condition.get("arches") or ()]
 
 
-def _matches(condition: object, caps: int, arch: str, where: str) -> bool:
+def _matches(condition: object, caps: int, arches: frozenset[str], where: str) -> bool:
     """Whether an ``includes`` condition holds (every capability, one of the arches)."""
-    needed, arches = _condition(condition, where)
+    needed, listed = _condition(condition, where)
     has_all = all(number is not None and caps & (1 << number) for number in needed)
-    return has_all and (not arches or arch in arches)
+    return has_all and (not listed or not arches.isdisjoint(listed))
 
 
-def _excluded(condition: object, caps: int, arch: str, where: str) -> bool:
+def _excluded(condition: object, caps: int, arches: frozenset[str], where: str) -> bool:
     """Whether an ``excludes`` condition holds (any capability, any of the arches)."""
-    listed, arches = _condition(condition, where)
-    return any(number is not None and caps & (1 << number) for number in listed) or arch in arches
+    listed_caps, listed = _condition(condition, where)
+    has_any = any(number is not None and caps & (1 << number) for number in listed_caps)
+    return has_any or not arches.isdisjoint(listed)
 
 
 def _arg_array(args: object, where: str) -> ctypes.Array[_ArgCmp]:
@@ -275,11 +267,11 @@ def _arg_array(args: object, where: str) -> ctypes.Array[_ArgCmp]:
     return array
 
 
-def _native_arch() -> str:
+def _native_arches() -> frozenset[str]:
+    """The names of this machine's architecture in profiles: Go's (Docker's) and libseccomp's."""
     machine = os.uname().machine
-    return {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}.get(
-        machine, f"SCMP_ARCH_{machine.upper()}"
-    )
+    go_name = {"x86_64": "amd64", "aarch64": "arm64", "i686": "386"}.get(machine, machine)
+    return frozenset({machine, go_name, f"SCMP_ARCH_{machine.upper()}"})
 
 
 def compile_profile(profile: dict[str, Any], caps: int) -> bytes:
@@ -300,14 +292,15 @@ def _compile(profile_json: str, caps: int) -> bytes:
         where = "defaultAction"
         raise _invalid(where, "libseccomp refused it")
     try:
-        arch = _native_arch()
+        arches = _native_arches()
         for name in _architectures(profile):
             token = lib.seccomp_arch_resolve_name(name.removeprefix("SCMP_ARCH_").lower().encode())
             if token and lib.seccomp_arch_add(ctx, token) not in {0, -errno.EEXIST}:
                 where = "architectures"
                 raise _invalid(where, f"libseccomp refused {name}")
         for i, rule in enumerate(profile.get("syscalls") or ()):
-            _add_rule(lib, ctx, rule, default=default, caps=caps, arch=arch, where=f"syscalls[{i}]")
+            where = f"syscalls[{i}]"
+            _add_rule(lib, ctx, rule, default=default, caps=caps, arches=arches, where=where)
         return _export(lib, ctx)
     finally:
         lib.seccomp_release(ctx)
@@ -323,12 +316,19 @@ def _architectures(profile: dict[str, Any]) -> list[str]:
 
 
 def _add_rule(  # noqa: PLR0913 - one rule of a profile and its context
-    lib: ctypes.CDLL, ctx: int, rule: object, *, default: int, caps: int, arch: str, where: str
+    lib: ctypes.CDLL,
+    ctx: int,
+    rule: object,
+    *,
+    default: int,
+    caps: int,
+    arches: frozenset[str],
+    where: str,
 ) -> None:
     if not isinstance(rule, dict):
         raise _invalid(where, "a rule must be an object")
-    if not _matches(rule.get("includes"), caps, arch, where) or _excluded(
-        rule.get("excludes"), caps, arch, where
+    if not _matches(rule.get("includes"), caps, arches, where) or _excluded(
+        rule.get("excludes"), caps, arches, where
     ):
         return
     action = _action(rule.get("action"), rule.get("errnoRet"), where)

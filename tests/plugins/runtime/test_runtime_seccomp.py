@@ -73,6 +73,18 @@ def test_a_localhost_profile_in_dockers_form_is_applied(tmp_path):
                 "excludes": {"caps": ["CAP_SYS_ADMIN"]},
             },
             {"names": ["no_such_syscall_name"], "action": "SCMP_ACT_ERRNO"},
+            # Applied: the process has CAP_CHOWN and this is one of the machines listed.
+            {
+                "names": ["link", "linkat"],
+                "action": "SCMP_ACT_ERRNO",
+                "includes": {"caps": ["CAP_CHOWN"], "arches": ["amd64", "arm64"]},
+            },
+            # Left out: for another machine.
+            {
+                "names": ["symlink", "symlinkat"],
+                "action": "SCMP_ACT_ERRNO",
+                "includes": {"arches": ["s390x"]},
+            },
         ],
     }
     path = tmp_path / "profile.json"
@@ -86,6 +98,8 @@ def test_a_localhost_profile_in_dockers_form_is_applied(tmp_path):
     (tmp_path / "there").mkdir()
     assert _in_child_under(program, (tmp_path / "d").mkdir) == errno.EACCES
     assert _in_child_under(program, (tmp_path / "there").rmdir) == errno.EPERM
+    assert _in_child_under(program, lambda: (tmp_path / "hard").hardlink_to(path)) == errno.EPERM
+    assert _in_child_under(program, lambda: (tmp_path / "soft").symlink_to(path)) == 0
 
 
 def test_unconfined_none_and_privileged_containers_get_no_filter():
