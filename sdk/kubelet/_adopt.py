@@ -90,7 +90,11 @@ async def adopt(worker: PodWorker) -> None:
         handler=worker.handler,
         sandbox_id=newest.id,
         sandbox_config=sandbox_config(
-            pod, logs_dir=ctx.logs_dir, attempt=newest.metadata.attempt, labels=ctx.sandbox_labels
+            pod,
+            logs_dir=ctx.logs_dir,
+            attempt=newest.metadata.attempt,
+            labels=ctx.sandbox_labels,
+            seccomp_dir=ctx.seccomp_dir,
         ),
         volumes=volumes,
         pod_ips=sort_ips(tuple(ip for ip in ips if ip)),

@@ -20,7 +20,7 @@ import attrs
 from podkit.kubelet._codec import encode
 from podkit.kubelet._env import ContainerConfigError, expand
 from podkit.kubelet._resources import cgroup_parent, linux_resources
-from podkit.models.kube import DNSPolicy, SeccompProfileType
+from podkit.models.kube import DNSPolicy, SeccompProfile, SeccompProfileType
 from podkit.models.runtime import (
     Capability,
     ContainerConfig,
@@ -182,9 +182,18 @@ def _privileged(container: Container) -> bool:
 
 
 def sandbox_config(
-    pod: Pod, *, logs_dir: Path, attempt: int = 0, labels: Mapping[str, str] | None = None
+    pod: Pod,
+    *,
+    logs_dir: Path,
+    attempt: int = 0,
+    labels: Mapping[str, str] | None = None,
+    seccomp_dir: Path | None = None,
 ) -> PodSandboxConfig:
-    """The pod's ``PodSandboxConfig``; ``labels`` are added to the pod's."""
+    """The pod's ``PodSandboxConfig``; ``labels`` are added to the pod's.
+
+    The pod's seccomp profile goes along, for runtimes that run a pause
+    process (``seccomp_dir`` as in :func:`seccomp`).
+    """
     meta, spec = pod.metadata, pod.spec
     context = spec.security_context
     groups = [*context.supplemental_groups]
@@ -196,6 +205,7 @@ def sandbox_config(
         run_as_group=context.run_as_group if context.run_as_user is not None else None,
         supplemental_groups=groups,
         privileged=any(map(_privileged, (*spec.init_containers, *spec.containers))),
+        seccomp=_security_profile(context.seccomp_profile, seccomp_dir),
     )
     return PodSandboxConfig(
         metadata=PodSandboxMetadata(
@@ -277,6 +287,16 @@ def seccomp(pod: Pod, container: Container, seccomp_dir: Path | None) -> Securit
     own = container.security_context
     profile = own.seccomp_profile if own and own.seccomp_profile else None
     profile = profile or pod.spec.security_context.seccomp_profile
+    if profile is not None and profile.type is SeccompProfileType.LOCALHOST and not seccomp_dir:
+        msg = f"seccomp profile {profile.localhost_profile!r}: this node has no seccomp directory"
+        raise ContainerConfigError(msg)
+    return _security_profile(profile, seccomp_dir)
+
+
+def _security_profile(
+    profile: SeccompProfile | None, seccomp_dir: Path | None
+) -> SecurityProfile | None:
+    """A seccomp profile in CRI's terms; a Localhost one without ``seccomp_dir`` is ``None``."""
     if profile is None:
         return None
     if profile.type is SeccompProfileType.RUNTIME_DEFAULT:
@@ -284,8 +304,7 @@ def seccomp(pod: Pod, container: Container, seccomp_dir: Path | None) -> Securit
     if profile.type is SeccompProfileType.UNCONFINED:
         return SecurityProfile(profile_type=ProfileType.UNCONFINED)
     if seccomp_dir is None:
-        msg = f"seccomp profile {profile.localhost_profile!r}: this node has no seccomp directory"
-        raise ContainerConfigError(msg)
+        return None
     ref = str(seccomp_dir / profile.localhost_profile)
     return SecurityProfile(profile_type=ProfileType.LOCALHOST, localhost_ref=ref)
 

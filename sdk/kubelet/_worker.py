@@ -364,6 +364,7 @@ class PodWorker:
             logs_dir=self.ctx.logs_dir,
             attempt=self.attempt,
             labels=self.ctx.sandbox_labels,
+            seccomp_dir=self.ctx.seccomp_dir,
         )
         try:
             sandbox_id = await self.ctx.sandbox_call(

@@ -282,6 +282,11 @@ def test_the_seccomp_profile_is_the_containers_else_the_pods_with_localhost_unde
     assert seccomp(pod({"containers": [container()]}), container_spec(), tmp_path) is None
     with pytest.raises(ContainerConfigError, match="no seccomp directory"):
         seccomp(the_pod, own, None)
+    # The pod's own profile goes to the sandbox too (a pause process's filter).
+    sandbox = sandbox_config(the_pod, logs_dir=tmp_path, seccomp_dir=tmp_path)
+    assert sandbox.linux.security_context.seccomp == SecurityProfile(
+        profile_type=ProfileType.RUNTIME_DEFAULT
+    )
 
 
 def container_spec():
