@@ -116,6 +116,18 @@ def row(
     )
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (``/proc/stat``).
+
+    All CPUs' user, nice, system, irq, softirq and steal time: what every
+    process and the kernel's own threads used. 10 ms resolution.
+    """
+    with open("/proc/stat", encoding="ascii") as stat:  # noqa: PTH123
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def note(text: str) -> None:
     """Print a remark under the table."""
     print(f"   {text}")
@@ -232,6 +244,7 @@ __all__ = [
     "MIB",
     "PREFIX",
     "DeadlineExceededError",
+    "busy_cpu_seconds",
     "cleanup_stack",
     "concurrent",
     "header",

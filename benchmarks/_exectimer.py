@@ -10,7 +10,8 @@ crun 1.8 needs a private mount namespace on this machine (see
 A phase is ``{"name", "n", "concurrent", "argv", "after"}``: ``n`` execs of
 ``argv`` (one after the other, or all at once in threads), each followed,
 untimed, by ``after`` when not empty; ``{i}`` in either is the exec's index.
-The output maps each name to ``{"samples": [...], "wall": seconds}``.
+The output maps each name to ``{"samples": [...], "wall": seconds}``, and for
+a concurrent phase ``"cpu"``: the machine's busy CPU seconds meanwhile.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks._common import concurrent
+from benchmarks._common import busy_cpu_seconds, concurrent
 
 
 def _exec(argv: list[str], i: int) -> None:
@@ -32,11 +33,13 @@ def _exec(argv: list[str], i: int) -> None:
 def _phase(phase: dict[str, Any]) -> dict[str, Any]:
     argv, after, n = phase["argv"], phase.get("after") or [], int(phase["n"])
     if phase.get("concurrent"):
+        busy = busy_cpu_seconds()
         samples, wall = concurrent(lambda i: _exec(argv, i), n)
+        cpu = busy_cpu_seconds() - busy
         for i in range(n):
             if after:
                 _exec(after, i)
-        return {"samples": samples, "wall": wall}
+        return {"samples": samples, "wall": wall, "cpu": cpu}
     samples = []
     start = time.perf_counter()
     for i in range(n):

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from benchmarks._common import (
     PREFIX,
+    busy_cpu_seconds,
     cleanup_stack,
     concurrent,
     header,
@@ -172,7 +173,9 @@ def _podkit_latency(rt: PodkitRuntime, counts: tuple[int, int]) -> dict[str, lis
         with lock:
             running[i] = first
 
+    busy = busy_cpu_seconds()
     out["exit concurrent"], wall = concurrent(one, counts[1])
+    out["cpu per container"] = [(busy_cpu_seconds() - busy) / counts[1]]
     out["running concurrent"] = running
     out["wall concurrent"] = [wall]
     rt.sandboxes.append(keeper)
@@ -236,12 +239,26 @@ def _latency(
                 _sweep_peer(tool, tmp, hybrid)
         time.sleep(SETTLE)
         our_rounds.append(_podkit_latency(rt, per_round))
+    _latency_table(notes, peer_rounds, our_rounds, per_round)
+
+
+def _latency_table(
+    notes: list[str],
+    peer_rounds: dict[str, list[dict[str, Any]]],
+    our_rounds: list[dict[str, list[float]]],
+    per_round: tuple[int, int],
+) -> None:
+    counts = (per_round[0] * len(our_rounds), per_round[1])
     peers = {
         tool: _merge([{k: v["samples"] for k, v in r.items()} for r in results])
         for tool, results in peer_rounds.items()
     }
     peer_walls = {
         tool: [r["exit concurrent"]["wall"] for r in results]
+        for tool, results in peer_rounds.items()
+    }
+    peer_cpu = {
+        tool: [r["exit concurrent"]["cpu"] / per_round[1] for r in results]
         for tool, results in peer_rounds.items()
     }
     ours = _merge(our_rounds)
@@ -260,6 +277,16 @@ def _latency(
         f"wall time for {counts[1]} at once, to the last exit (median of the rounds): "
         + ", ".join(f"{name} {seconds * 1e3:.0f} ms" for name, seconds in walls.items())
     )
+    for tool, seconds in peer_cpu.items():
+        row(f"{tool}: CPU per container, {counts[1]} at once", seconds)
+    reference = next(iter(peer_cpu), "")
+    row(
+        f"podkit: CPU per container, {counts[1]} at once (ratio to {reference or '-'})",
+        ours["cpu per container"],
+        peer_cpu.get(reference),
+    )
+    note("  (the whole machine's busy CPU time while they ran, kernel threads included,")
+    note("   divided by their number: when they start at once, the cores are the limit)")
 
 
 def _exec_phases(tool: str, tmp: Path, bundle: Path, n: int) -> list[Any]:
