@@ -372,6 +372,13 @@ def runtime_create_container(
     * join the sandbox's namespaces, or not, as
       ``config.linux.security_context.namespace_options`` say, and create a
       cgroup under the sandbox's with ``config.linux.resources``;
+    * confine the process as the security context says: capabilities,
+      ``no_new_privs``, masked and read-only paths, the ``seccomp`` profile
+      (``RuntimeDefault`` is the plugin's own; ``Localhost`` names a profile
+      file on the node) and ``apparmor``. A profile the plugin cannot apply
+      is refused (``UnimplementedError``, or ``InvalidArgumentError`` for a
+      missing or malformed file), never silently left out: the pod's author
+      counts on it;
     * open the log file, ``sandbox_config.log_directory`` joined with
       ``config.log_path``, to which stdout and stderr will go in the CRI log
       format;
