@@ -139,6 +139,7 @@ def _runtime_default() -> dict[str, Any]:
 
 
 RUNTIME_DEFAULT: Final = _runtime_default()
+_RUNTIME_DEFAULT_JSON: Final = json.dumps(RUNTIME_DEFAULT, sort_keys=True)
 
 _ACT_KILL_PROCESS: Final = 0x80000000
 _ACT_KILL_THREAD: Final = 0x00000000
@@ -393,10 +394,10 @@ def program_for(profile: SecurityProfile | None, caps: int, *, privileged: bool)
     if privileged or profile is None or profile.profile_type is ProfileType.UNCONFINED:
         return ""
     if profile.profile_type is ProfileType.LOCALHOST:
-        chosen = _load_localhost(profile.localhost_ref)
+        chosen = json.dumps(_load_localhost(profile.localhost_ref), sort_keys=True)
     else:
-        chosen = RUNTIME_DEFAULT
-    return base64.b64encode(compile_profile(chosen, caps)).decode()
+        chosen = _RUNTIME_DEFAULT_JSON  # its cache key, made once
+    return base64.b64encode(_compile(chosen, caps)).decode()
 
 
 __all__ = ["RUNTIME_DEFAULT", "compile_profile", "program_for"]

@@ -31,6 +31,8 @@ from podkit.testing import sweep_cgroups, sweep_mounts
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from podkit.plugins.runtime._cgroups import Cgroups
+
 HANDLER = "namespace"
 
 
@@ -62,8 +64,9 @@ def container_config(*command: str, name: str = "c", **kwargs) -> ContainerConfi
 class RuntimeEnv:
     """The plugin under test, its directories and a plugin manager that routes to it."""
 
-    def __init__(self, tmp_path: Path, state_dir: Path) -> None:
+    def __init__(self, tmp_path: Path, state_dir: Path, cgroups: Cgroups | None = None) -> None:
         self.state_dir = state_dir
+        self.cgroups = cgroups
         self.root_dir = tmp_path / "root"
         self.log_dir = tmp_path / "logs"
         self.cgroup_parent = f"podkit/pkr-{secrets.token_hex(4)}"
@@ -78,6 +81,7 @@ class RuntimeEnv:
             state_dir=self.state_dir,
             root_dir=self.root_dir,
             cgroup_parent=self.cgroup_parent,
+            cgroups=self.cgroups,
         )
 
     def import_busybox(self, layout: Path) -> str:

@@ -18,7 +18,6 @@ import pytest
 from pkr_helpers import HANDLER, RuntimeEnv, container_config, sandbox_config
 
 from podkit.models.runtime import ContainerState
-from podkit.plugins.runtime import NamespaceRuntime
 from podkit.plugins.runtime._cgroups import Cgroups
 from podkit.testing import sweep_cgroups
 
@@ -27,22 +26,11 @@ pytestmark = [pytest.mark.root, pytest.mark.netns]
 UNIFIED = Path("/sys/fs/cgroup/unified")
 
 
-class _V2Env(RuntimeEnv):
-    def new_plugin(self) -> NamespaceRuntime:
-        return NamespaceRuntime(
-            HANDLER,
-            state_dir=self.state_dir,
-            root_dir=self.root_dir,
-            cgroup_parent=self.cgroup_parent,
-            cgroups=Cgroups(v2=UNIFIED),
-        )
-
-
 @pytest.fixture
 def v2_env(tmp_path, tmp_state_dir, busybox_image):
     if not (UNIFIED / "cgroup.procs").exists():
         pytest.skip("no cgroup2 hierarchy at /sys/fs/cgroup/unified")
-    env = _V2Env(tmp_path, tmp_state_dir)
+    env = RuntimeEnv(tmp_path, tmp_state_dir, cgroups=Cgroups(v2=UNIFIED))
     try:
         env.import_busybox(busybox_image.path)
         yield env
