@@ -27,8 +27,13 @@ from podkit.testing._capabilities import find_binary
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
-#: Where podkit keeps its state by default: runtime state and persistent state.
-DEFAULT_STATE_DIRS: Final = (Path("/run/podkit"), Path("/var/lib/podkit"))
+#: Where podkit keeps its state by default (runtime and persistent), and where
+#: CNI's host-local IPAM keeps its reservations when a network names no ``dataDir``.
+DEFAULT_STATE_DIRS: Final = (
+    Path("/run/podkit"),
+    Path("/var/lib/podkit"),
+    Path("/var/lib/cni/networks"),
+)
 #: Cgroup directories whose path contains this are podkit's (and so are checked).
 DEFAULT_CGROUP_PATTERN: Final = "podkit"
 # Where ``ip netns`` (and pyroute2) keep named network namespaces; /var/run is

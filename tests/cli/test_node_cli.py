@@ -75,6 +75,7 @@ class Agent:
                     "ipam": {
                         "type": "host-local",
                         "ranges": [[{"subnet": f"10.252.{octet}.0/24"}]],
+                        "dataDir": str(tmp / "pknc-ipam"),  # not the node's /var/lib/cni
                     },
                 }
             ],
